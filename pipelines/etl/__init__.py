@@ -1,0 +1,1 @@
+"""Readers (CSV, XES, Parquet) -> pure transforms -> loader into the DuckDB warehouse."""

@@ -71,6 +71,18 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def quote_literal(value: str) -> str:
+    """Quote ``value`` as a SQL string literal, for the few statements that take no parameters
+    (``ATTACH``) and for keys of struct literals.
+
+    >>> quote_literal("it's")
+    "'it''s'"
+    """
+    if "\x00" in value:
+        raise ValueError("literal contains a NUL character")
+    return "'" + value.replace("'", "''") + "'"
+
+
 def render(name: str, **fragments: str) -> str:
     """``sql_text(name)`` with its ``{{fragment}}`` markers replaced by deskmine-owned SQL.
 
@@ -209,11 +221,12 @@ class Store:
                 self._con = None
 
     @contextmanager
-    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def write(self, *, staging: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write transaction: commits when the block ends, rolls back on any exception.
 
         For a file warehouse the read connection is closed first and a read-write connection is
         held only for the block, so readers in other processes are blocked as briefly as possible.
+        ``staging``: a DuckDB file attached read-only as ``stg`` for the block (an ingest's staging).
         """
         with self._lock:
             if self.in_memory:
@@ -228,14 +241,20 @@ class Store:
                 _ensure_schema(con)
                 own = True
             try:
-                con.execute("begin transaction")
+                if staging is not None:
+                    con.execute(render("store/attach_staging", path=quote_literal(staging)))
                 try:
-                    yield con
-                    _bump_generation(con)
-                    con.execute("commit")
-                except BaseException:
-                    con.execute("rollback")
-                    raise
+                    con.execute("begin transaction")
+                    try:
+                        yield con
+                        _bump_generation(con)
+                        con.execute("commit")
+                    except BaseException:
+                        con.execute("rollback")
+                        raise
+                finally:
+                    if staging is not None:
+                        con.execute(sql_text("store/detach_staging"))
             finally:
                 if own:
                     con.close()

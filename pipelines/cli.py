@@ -1,0 +1,210 @@
+"""``deskmine``: the engine on the command line, thin wiring over the Python API.
+
+Exit status 0 on success, 2 on bad input (one line on stderr, the warehouse unchanged), 1 on an
+unexpected failure. ``--format table|csv|json`` chooses the output; JSON shapes are contracts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pipelines import schema
+from pipelines.output import FORMATS, render
+
+EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Raised by command handlers for a one-line, exit-2 failure."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse prints usage + message)
+        raise BadInput(f"{self.prog}: {message}")
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str):
+    def register(fn):
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _common(p: argparse.ArgumentParser, *, log: bool = True, fmt: bool = True, formats=FORMATS) -> None:
+    p.add_argument("--db", help="warehouse file (default: $DESKMINE_DB, else data/deskmine.duckdb)")
+    if log:
+        p.add_argument("--log", required=True, help="log name")
+    if fmt:
+        p.add_argument("--format", default="table", choices=formats, help="output format (default: table)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="deskmine", description="Process mining for service desks.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("ingest", help="load event-log files (CSV, XES, Parquet) into the warehouse")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _common(p, fmt=False)
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--replace", action="store_true", help="swap the log's content atomically")
+    mode.add_argument("--append", action="store_true", help="add only events not already in the log")
+    for role in schema.ROLES:
+        p.add_argument("--" + role.replace("_", "-"), dest=role, metavar="COL", help=f"source column for {role}")
+    p.add_argument("--timestamp-format", metavar="FMT", help="strftime pattern, e.g. '%%d/%%m/%%Y %%H:%%M'")
+    p.add_argument("--dayfirst", action="store_true", default=None, help="read NN/NN/YYYY dates as day/month")
+    p.add_argument("--timezone", default="UTC", metavar="TZ", help="zone of zone-less timestamps (default UTC)")
+    p.add_argument("--null", dest="null_tokens", nargs="+", action="extend", default=[], metavar="TOKEN",
+                   help="values that mean 'missing' (besides empty)")
+    p.add_argument("--encoding", help="text encoding (default: UTF-8, else Latin-1 with a warning)")
+    p.add_argument("--delimiter", help="CSV delimiter (default: detected)")
+    p.add_argument("--end-activity", dest="end_activities", action="append", metavar="NAME",
+                   help="activity that closes a case (repeatable; default: recognised by name)")
+    p.add_argument("--format", default="table", choices=("table", "json"), help="summary format")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("logs", help="list the logs in the warehouse")
+    _common(p, log=False)
+
+    p = sub.add_parser("stats", help="a log's size, span and (with --quality) its data-quality report")
+    _common(p, formats=("table", "json"))
+    p.add_argument("--quality", action="store_true", help="include the data-quality report")
+
+    p = sub.add_parser("rejects", help="rows of a log that were not loaded, with the reason")
+    _common(p)
+    p.add_argument("--limit", type=int, default=1000)
+
+    p = sub.add_parser("samples", help="load the bundled sample logs into the warehouse (no-op when present)")
+    _common(p, log=False, fmt=False)
+    p.add_argument("--dir", default=None, help="sample_logs folder (default: the project's)")
+
+    p = sub.add_parser("serve", help="start the web app")
+    _common(p, log=False, fmt=False)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8050)
+    p.add_argument("--debug", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        return COMMANDS[args.command](args)
+    except BadInput as exc:
+        return _fail(str(exc))
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    except Exception as exc:  # noqa: BLE001 - classify below
+        from pipelines.etl.errors import IngestError
+        from pipelines.store import WarehouseError
+
+        if isinstance(exc, IngestError | WarehouseError | ValueError | FileNotFoundError):
+            return _fail(str(exc))
+        raise
+
+
+def _fail(message: str) -> int:
+    print("deskmine: error: " + " ".join(message.split()), file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _store(args: argparse.Namespace, read_only: bool = True):
+    from pipelines.store import Store
+
+    return Store(args.db, read_only=read_only)
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+@command("ingest")
+def _ingest(args: argparse.Namespace) -> int:
+    from pipelines.etl.loader import IngestOptions, ingest_log
+
+    options = IngestOptions(
+        **{r: getattr(args, r) for r in schema.ROLES},
+        timestamp_format=args.timestamp_format, dayfirst=args.dayfirst, timezone=args.timezone,
+        null_tokens=tuple(args.null_tokens), encoding=args.encoding, delimiter=_delimiter(args.delimiter),
+        end_activities=tuple(args.end_activities) if args.end_activities else None,
+    )
+    mode = "replace" if args.replace else "append" if args.append else "create"
+    show = not args.quiet and sys.stderr.isatty()
+    report = ingest_log(args.paths, log=args.log, store=_store(args), mode=mode, options=options, progress=show)
+    if args.format == "json":
+        _print(render(report.to_dict(), "json"))
+    else:
+        _print("\n".join(report.summary_lines()))
+    return EXIT_OK
+
+
+def _delimiter(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return {"\\t": "\t", "tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}.get(value, value)
+
+
+@command("logs")
+def _logs(args: argparse.Namespace) -> int:
+    logs = _store(args).logs()
+    cols = ["log", "n_cases", "n_events", "n_activities", "n_variants", "start_time", "end_time", "rows_rejected"]
+    _print(render(logs[cols], args.format))
+    return EXIT_OK
+
+
+@command("stats")
+def _stats(args: argparse.Namespace) -> int:
+    from pipelines.stats import log_stats
+
+    stats = log_stats(_store(args).log(args.log), quality=args.quality)
+    if args.format == "json":
+        _print(render(stats, "json"))
+        return EXIT_OK
+    rows = {k: v for k, v in stats.items() if k not in ("quality", "mapping", "warnings")}
+    _print(render(rows, "table"))
+    if args.quality:
+        import pandas as pd
+
+        q = pd.DataFrame(stats["quality"])[["severity", "title", "count", "unit", "examples", "advice"]]
+        _print("\ndata quality:\n" + render(q, "table"))
+    return EXIT_OK
+
+
+@command("rejects")
+def _rejects(args: argparse.Namespace) -> int:
+    from pipelines.stats import get_rejects
+
+    _print(render(get_rejects(_store(args).log(args.log), limit=args.limit), args.format))
+    return EXIT_OK
+
+
+@command("samples")
+def _samples(args: argparse.Namespace) -> int:
+    from pipelines.samples import load_sample_logs
+
+    for report in load_sample_logs(_store(args), Path(args.dir) if args.dir else None):
+        _print(report.summary_lines()[0])
+    return EXIT_OK
+
+
+@command("serve")
+def _serve(args: argparse.Namespace) -> int:
+    from dashboard.server import serve
+
+    return serve(db=args.db, host=args.host, port=args.port, debug=args.debug)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_BAD_INPUT"]

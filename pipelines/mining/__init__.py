@@ -1,0 +1,1 @@
+"""Pure analytics over the canonical event log (exports are filled in by their modules)."""

@@ -1,0 +1,1 @@
+create table files (idx integer, path varchar)

@@ -1,0 +1,1 @@
+insert into staged select * from _old

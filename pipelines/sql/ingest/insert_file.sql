@@ -1,0 +1,1 @@
+insert into files values ($idx, $path)

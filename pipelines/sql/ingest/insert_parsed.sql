@@ -1,0 +1,1 @@
+insert into parsed by name select * from _parsed

@@ -1,0 +1,1 @@
+insert into raw by name select * from _batch

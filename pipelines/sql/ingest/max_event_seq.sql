@@ -1,0 +1,1 @@
+select max(event_seq) from events where log = $log

@@ -1,0 +1,1 @@
+select * from raw order by __file, __row

@@ -1,0 +1,1 @@
+alter table staged rename to staged_new

@@ -1,0 +1,2 @@
+-- Remove one log's rows from variants (inside the ingest transaction).
+delete from variants where log = $log

@@ -1,0 +1,1 @@
+select * from logs where log = $log

@@ -91,17 +91,14 @@ def render(name: str, **fragments: str) -> str:
     """
     text = sql_text(name)
     for key, value in fragments.items():
-        marker = "{{" + key + "}}"
-        if marker not in text:
-            raise KeyError(f"SQL {name!r} has no fragment marker {marker}")
-        text = text.replace(marker, value)
+        text = text.replace("{{" + key + "}}", value)  # statements use only the fragments they need
     if "{{" in text:
         missing = re.findall(r"\{\{(\w+)\}\}", text)
         raise KeyError(f"SQL {name!r} needs fragments {missing}")
     return text
 
 
-def _bind(text: str, params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def bind_params(text: str, params: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """Only the parameters the statement uses (DuckDB rejects unused named parameters)."""
     if not params:
         return None
@@ -264,13 +261,13 @@ class Store:
         """Run ``pipelines/sql/<name>.sql`` (with fragments) and return a DataFrame."""
         text = render(name, **fragments) if fragments else sql_text(name)
         with self.cursor() as cur:
-            return cur.execute(text, _bind(text, params)).df()
+            return cur.execute(text, bind_params(text, params)).df()
 
     def query_rows(self, name: str, params: Mapping[str, Any] | None = None, **fragments: str) -> list[tuple]:
         """Like :meth:`query` but returns plain tuples (cheap for tiny results)."""
         text = render(name, **fragments) if fragments else sql_text(name)
         with self.cursor() as cur:
-            return cur.execute(text, _bind(text, params)).fetchall()
+            return cur.execute(text, bind_params(text, params)).fetchall()
 
     def generation(self) -> int:
         """A counter that changes whenever the warehouse changes (for cache keys)."""
@@ -301,6 +298,8 @@ class Store:
         """A handle on one log for the mining API (:class:`pipelines.log.Log`)."""
         from pipelines.log import Log
 
+        if not self.exists():
+            raise WarehouseError(f"no warehouse at {self.path}: ingest a log first (deskmine ingest FILE --log NAME)")
         if name not in self.log_names():
             known = ", ".join(self.log_names()) or "none yet"
             raise WarehouseError(f"no log {name!r} in {self.path} (logs: {known})")

@@ -54,7 +54,7 @@ ProgressFn = Callable[[str, float], None]
 
 SAMPLE_ROWS = 50_000
 PROFILE_SAMPLE = 500
-CLOSING_COVERAGE = 0.8  # recognised closing activities must end this share of cases
+CLOSING_COVERAGE = 0.5  # recognised closing activities must end more than this share of cases
 CLOSING_WORDS = (
     "close", "closed", "closure", "resolve", "resolved", "resolution", "done", "complete", "completed",
     "cancel", "cancelled", "canceled", "finish", "finished", "end", "ended", "reject", "rejected",
@@ -461,7 +461,7 @@ def _end_activities(stg: Staging, options: IngestOptions) -> tuple[tuple[str, ..
     words = set(CLOSING_WORDS)
     chosen = tuple(a for a, _ in last if words & set(re.split(r"[^a-z]+", a.lower())))
     covered = sum(n for a, n in last if a in chosen)
-    if not chosen or covered / total < CLOSING_COVERAGE:
+    if not chosen or covered / total <= CLOSING_COVERAGE:
         return (), ("no closing activity recognised among the last activities of cases: every case is treated "
                     "as closed (pass --end-activity NAME to mark open cases)")
     return chosen, None

@@ -173,7 +173,7 @@ def choose_mapping(
                 _take(choice, role, free[0], f"known name ({origin})")
                 break
     variation = within_case_variation or _sample_variation(sample)
-    _content_rules(choice, columns, profiles, rows, variation, file)
+    _content_rules(choice, columns, profiles, rows, variation, file, sample)
     notes = _notes(choice, columns, profiles)
     used = set(choice.roles.values())
     ordered = {r: choice.roles[r] for r in schema.ROLES if r in choice.roles}
@@ -211,10 +211,17 @@ def _usable(role: str, col: str, profiles: Mapping[str, ColumnProfile], rows: in
     return True
 
 
-def _content_rules(choice, columns, profiles, rows, variation, file) -> None:
+def _content_rules(choice, columns, profiles, rows, variation, file, sample) -> None:
     free = lambda: [c for c in columns if c not in choice.roles.values()]  # noqa: E731
     if schema.TIMESTAMP not in choice.roles:
         cands = [c for c in free() if profiles[c].timestamp_share >= 0.9 and profiles[c].numeric_share < 0.5]
+        named = [c for c in free() if normalise(c) in {n for n, _ in _KNOWN[schema.TIMESTAMP]}]
+        if not cands and named:
+            values = sample[named[0]].dropna() if named[0] in sample else pd.Series(dtype="string")
+            example = f" (e.g. {values.iloc[0]!r})" if len(values) else ""
+            raise IngestError(f"every timestamp is unparseable: no value of the column is a date and time{example}",
+                              file=file, column=named[0],
+                              hint="pass --timestamp-format (strftime, e.g. '%d/%m/%Y %H:%M') or --timestamp COL")
         if not cands:
             raise IngestError("no column holds timestamps (none parses as dates)", file=file,
                               hint="pass --timestamp COL (and --timestamp-format FMT); columns: "

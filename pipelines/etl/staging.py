@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pipelines.etl.sources import ROW
-from pipelines.store import quote_ident, quote_literal, render, sql_text
+from pipelines.store import bind_params, quote_ident, quote_literal, render, sql_text
 
 FILE = "__file"
 TRANSFORM_BATCH_ROWS = 250_000
@@ -50,7 +50,7 @@ class Staging:
 
     def run(self, name: str, params: dict | None = None, **fragments: str) -> duckdb.DuckDBPyConnection:
         text = render(name, **fragments) if fragments else sql_text(name)
-        return self.con.execute(text, params)
+        return self.con.execute(text, bind_params(text, params))
 
     # -- raw rows --------------------------------------------------------------------------
     def add_file(self, idx: int, path: str) -> None:

@@ -1,0 +1,1 @@
+"""Layout factories shared by pages (tables, cards, empty states)."""

@@ -1,0 +1,49 @@
+"""Shared fixtures: warehouses in temporary files, the shared datasets, small CSV writers."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS = Path(os.environ.get("DESKMINE_DATASETS", ROOT.parent / "shared" / "datasets"))
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+def dataset(relative: str) -> Path:
+    """A file of ../shared/datasets, or skip the test with a clear message."""
+    path = DATASETS / relative
+    if not path.is_file():
+        pytest.skip(f"dataset {relative} not found under {DATASETS} (set DESKMINE_DATASETS to its folder)")
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Path of a fresh warehouse file (not created yet)."""
+    return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path):
+    """Write text (or bytes) to a file in tmp_path and return its path."""
+
+    def write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        data = content if isinstance(content, bytes) else content.encode(encoding)
+        path.write_bytes(data)
+        return path
+
+    return write
+
+
+def sha256(path: Path) -> str | None:
+    """Digest of a file, or None when it does not exist (warehouse byte-identity checks)."""
+    if not path.exists():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -445,10 +445,10 @@ class _Timeline:
         """Working ns from the first interval up to each instant ``t`` (no NaT allowed)."""
         if not len(self.starts):
             return np.zeros_like(t)
+        t = np.maximum(t, self.starts[0])  # nothing works before the first interval
         k = np.searchsorted(self.starts, t, side="right") - 1
-        kk = np.maximum(k, 0)
-        inside = np.minimum(t, self.ends[kk]) - self.starts[kk]
-        return np.where(k >= 0, self.cum_start[kk] + inside, 0)
+        base = self.cum_start - self.starts  # cum(t) = cum_start[k] + min(t, ends[k]) - starts[k]
+        return base[k] + np.minimum(t, self.ends[k])
 
     def at(self, c: np.ndarray) -> np.ndarray:
         """Earliest instant whose ``cum`` is ``c`` (``0 < c <= total``)."""
@@ -553,16 +553,19 @@ def working_seconds(calendar: BusinessCalendar, start: Any, end: Any) -> np.ndar
         raise ValueError(
             f"start and end must have the same length; got {s.shape} and {e.shape}"
         ) from None
-    missing = (s == _NAT) | (e == _NAT)
-    out = np.full(s.shape, np.nan)
-    span = _day_range(calendar, s[~missing], e[~missing])
-    if span is None:
+    ok = (s != _NAT) & (e != _NAT)
+    if not ok.all():  # only pay for the masks when something is missing
+        out = np.full(s.shape, np.nan)
+        if ok.any():
+            out[ok] = working_seconds(calendar, s[ok].view("datetime64[ns]"),
+                                      e[ok].view("datetime64[ns]"))
         return out
+    span = _day_range(calendar, s, e)
+    if span is None:  # empty input
+        return np.zeros(s.shape)
     tl = _timeline(calendar, *span)
-    ok = ~missing
-    diff = tl.cum(e[ok]) - tl.cum(s[ok])
-    out[ok] = np.maximum(diff, 0) / _NS
-    return out
+    diff = tl.cum(e) - tl.cum(s)
+    return np.maximum(diff, 0) / _NS
 
 
 def add_working_seconds(calendar: BusinessCalendar, start: Any, seconds: Any) -> Any:

@@ -32,7 +32,8 @@ What becomes a row, and how (the same content as ``pm4py.read_xes``; pm4py is th
   row number and attributes. Traces that repeat an earlier trace's ``concept:name`` are kept as
   they are (their events merge into one case at load time) and counted in one warning; traces
   without ``concept:name`` are counted in another.
-* Refused whole (:class:`IngestError` naming the file, line and column): a DTD or entity
+* Refused whole (:class:`IngestError` naming the file and the line, with the column where expat
+  gives one): a DTD or entity
   declaration, XML that is not well formed or ends early, a truncated or corrupt gzip stream, a
   root element other than ``<log>``, an ``<event>`` or ``<trace>`` nested where XES forbids it.
 
@@ -69,7 +70,10 @@ ROW_ATTRIBUTE_RENAMED = "__row_attribute"
 # element kinds (ints: compared in the hot path)
 _DOC, _LOG, _TRACE, _EVENT, _ATTR, _NESTED, _SKIP = range(7)
 _ATTRIBUTE_TAGS = frozenset({"string", "date", "int", "float", "boolean", "id", "list", "container"})
-_LOG_PARTS = frozenset({"extension", "classifier", "global"})
+_TRUNCATION_ERRORS = frozenset(pyexpat.errors.codes[getattr(pyexpat.errors, name)] for name in (
+    "XML_ERROR_NO_ELEMENTS", "XML_ERROR_UNCLOSED_TOKEN", "XML_ERROR_PARTIAL_CHAR",
+    "XML_ERROR_UNCLOSED_CDATA_SECTION"))
+_INVALID_TOKEN = pyexpat.errors.codes[pyexpat.errors.XML_ERROR_INVALID_TOKEN]
 
 
 def read_xes(path: str | Path, *, batch_rows: int = BATCH_ROWS) -> RawSource:
@@ -88,8 +92,11 @@ def read_xes(path: str | Path, *, batch_rows: int = BATCH_ROWS) -> RawSource:
     Example
     -------
     >>> src = read_xes("tests/data/xes/basic.xes")  # doctest: +SKIP
-    >>> next(src.batches).to_pylist()[0]             # doctest: +SKIP
-    {'__row': 1, 'concept:name': 'Register', ..., 'case:concept:name': 'c1'}
+    >>> src.columns[:5], sorted(src.case_columns)    # doctest: +SKIP
+    (['concept:name', 'time:timestamp', 'org:resource', 'lifecycle:transition', 'case:concept:name'],
+     ['case:concept:name', 'case:priority', 'case:vip'])
+    >>> next(src.batches).to_pylist()[1]["org:resource"] is None  # absent on that event  # doctest: +SKIP
+    True
     """
     path = Path(path)
     if batch_rows < 1:
@@ -158,12 +165,18 @@ class _XesParser:
         try:
             self.expat.Parse(chunk, self.done)
         except pyexpat.ExpatError as exc:
-            hint = ("the file ends before the log is closed (truncated?): export it again"
-                    if self.done else "the file is damaged or not XML: export the log again")
+            if self.done and exc.code in _TRUNCATION_ERRORS:
+                hint = "the file ends before the log is closed (truncated?): export it again"
+            elif exc.code == _INVALID_TOKEN:
+                hint = ("the file is damaged, or its text is not UTF-8 and its <?xml ... ?> line "
+                        "declares no encoding: export the log again")
+            else:
+                hint = "the file is damaged or not XML: export the log again"
             raise IngestError(f"not well-formed XML at line {exc.lineno}, column {exc.offset + 1}: "
                               f"{pyexpat.ErrorString(exc.code)}", file=self.path, hint=hint) from exc
         except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:
-            raise IngestError(f"the XES declares a DTD/entities (line {self.expat.CurrentLineNumber}), which deskmine refuses "
+            line = self.expat.CurrentLineNumber
+            raise IngestError(f"the XES declares a DTD/entities (line {line}), which deskmine refuses "
                               "for safety (XXE)", file=self.path,
                               hint="remove the <!DOCTYPE ...> block, or export the log again without it") from exc
 

@@ -4,8 +4,9 @@ Parsing is expat (Python's ``pyexpat``) driven by hand, with the guards ``defuse
 expat: any ``<!DOCTYPE>`` (and hence any entity declaration, external or internal) is refused
 with defusedxml's own exceptions, so an XXE or "billion laughs" file never reads a referenced
 file nor expands an entity. Element callbacks go straight to the rows (no element tree is built),
-which is about 2.5x faster than ``defusedxml.ElementTree.iterparse`` and keeps memory bounded by
-one trace plus one batch, whatever the file size (BPI Challenge 2012: 262,200 events, ~2.5 s).
+which parses about 2.4x faster than ``defusedxml.ElementTree.iterparse`` and keeps memory bounded
+by one trace plus one batch, whatever the file size. BPI Challenge 2012 (262,200 events, gzip):
+about 4 s here, roughly 3x faster than ``pm4py.read_xes`` (lxml iterparse) on the same machine.
 
 What becomes a row, and how (the same content as ``pm4py.read_xes``; pm4py is the reference):
 
@@ -33,9 +34,9 @@ What becomes a row, and how (the same content as ``pm4py.read_xes``; pm4py is th
   they are (their events merge into one case at load time) and counted in one warning; traces
   without ``concept:name`` are counted in another.
 * Refused whole (:class:`IngestError` naming the file and the line, with the column where expat
-  gives one): a DTD or entity
-  declaration, XML that is not well formed or ends early, a truncated or corrupt gzip stream, a
-  root element other than ``<log>``, an ``<event>`` or ``<trace>`` nested where XES forbids it.
+  gives one): a DTD or entity declaration, XML that is not well formed or ends early, a truncated
+  or corrupt gzip stream, a root element other than ``<log>``, an ``<event>`` or ``<trace>``
+  nested where XES forbids it.
 
 Element names may carry a namespace prefix (``xes:trace``); the default namespace
 (``xmlns="http://www.xes-standard.org/"``) needs nothing.
@@ -154,8 +155,12 @@ class _XesParser:
             try:
                 chunk = read(READ_BYTES)
             except (OSError, EOFError, zlib.error) as exc:
-                raise IngestError(f"the gzip stream is truncated or corrupt after line "
-                                  f"{self.expat.CurrentLineNumber} ({exc})", file=self.path,
+                line = self.expat.CurrentLineNumber
+                if not self.opened.compressed:
+                    raise IngestError(f"cannot read the file after line {line} ({exc})", file=self.path,
+                                      hint="check the disk or copy the file again") from exc
+                raise IngestError(f"the gzip stream is truncated or corrupt after line {line} ({exc})",
+                                  file=self.path,
                                   hint="check the file is a complete .gz (download or export it again)") from exc
             self.source.bytes_read = self.opened.counter.count
             self.done = not chunk
@@ -230,7 +235,11 @@ _KIND_NAMES = {_LOG: "<log>", _TRACE: "a <trace>", _EVENT: "an <event>", _ATTR: 
 
 
 def _callbacks(xp: _XesParser):
-    """expat's start/end element handlers for one file (closures: this is the hot path)."""
+    """expat's start/end element handlers for one file.
+
+    One long function on purpose: this is the hot path (~1.4 M elements for BPI 2012), and closures
+    over local variables are markedly cheaper than attribute look-ups on an object.
+    """
     stack = [_DOC]
     push, pop = stack.append, stack.pop
     kinds: dict[str, int] = {}

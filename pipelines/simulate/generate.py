@@ -173,6 +173,23 @@ def csv_text(frame: pd.DataFrame, tz: str | None = None) -> str:
     return buf.getvalue()
 
 
+def csv_bytes_fast(frame: pd.DataFrame, tz: str) -> bytes:
+    """The rows of :func:`csv_text` (no header) via Arrow's CSV writer: same bytes, ~10x faster.
+
+    Only for frames whose text values never need quoting (true for simulated logs).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    epoch = pd.Timestamp(0, tz="UTC")
+    secs = ((frame["Timestamp"] - epoch) // pd.Timedelta(seconds=1)).to_numpy(dtype=np.int64)
+    table = pa.Table.from_pandas(frame.assign(Timestamp=format_iso_local(secs, tz)), preserve_index=False)
+    table = table.cast(pa.schema([pa.field(c, pa.string()) for c in table.column_names]))
+    buf = io.BytesIO()
+    pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+    return buf.getvalue()
+
+
 def gzip_bytes(text: str) -> bytes:
     """Deterministic gzip (no file name, mtime 0)."""
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
@@ -252,9 +269,11 @@ def write_benchmark(n_events: int, out: str | Path, *, fmt: str = "parquet", see
         timings["parquet_s"] = time.perf_counter() - t1
     if fmt in ("csv", "both"):
         t1 = time.perf_counter()
-        (out / f"bench_{n_events}.csv.gz").write_bytes(
-            gzip.compress(csv_text(frame, "Europe/Rome").encode(), compresslevel=1, mtime=0)
-        )
+        with gzip.GzipFile(out / f"bench_{n_events}.csv.gz", "wb", compresslevel=1, mtime=0) as gz:
+            gz.write((",".join(frame.columns) + "\n").encode())
+            step = 1_000_000
+            for i in range(0, len(frame), step):
+                gz.write(csv_bytes_fast(frame.iloc[i : i + step], "Europe/Rome"))
         timings["csv_s"] = time.perf_counter() - t1
     timings["events"] = float(len(frame))
     return timings

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import array
 import bisect
+import contextlib
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -119,8 +120,8 @@ DEFAULT_CATEGORY_MIX = (
 )
 PRIORITY_MIX = {  # P(priority | category): P1 P2 P3 P4
     PASSWORD_RESET: (0.04, 0.36, 0.50, 0.10),
-    REFUND: (0.00, 0.05, 0.60, 0.35),
-    WARRANTY: (0.00, 0.15, 0.65, 0.20),
+    REFUND: (0.00, 0.05, 0.45, 0.50),
+    WARRANTY: (0.00, 0.10, 0.45, 0.45),
     LOST_CARD: (0.35, 0.45, 0.20, 0.00),
     BILLING: (0.00, 0.10, 0.50, 0.40),
 }
@@ -181,7 +182,7 @@ BUSINESS = {
 CALENDAR = {
     "customer_reply": (21600, 1.2),  # reply to "Request information"
     "return_parcel": (259200, 0.45),  # returned goods travel to the warehouse
-    "repair_visit": (345600, 0.5),  # technician visit after scheduling
+    "repair_visit": (259200, 0.5),  # technician visit after scheduling
     "reopen_reply": (129600, 0.8),  # customer complains after resolution
     "thanks_reply": (7200, 1.0),    # customer says thank you after resolution
 }
@@ -482,10 +483,8 @@ class _Generator:
             self.p1 = pri[k] == 0
             self.qf = PRIORITY_QUEUE_FACTOR[pri[k]]
             self.n_real = self.n_thanks = 0
-            try:
+            with contextlib.suppress(_CaseEnd):
                 self.case(arr[k])
-            except _CaseEnd:
-                pass
             self.real[k], self.thanks[k] = self.n_real, self.n_thanks
         as_np = np.frombuffer
         return RawLog(

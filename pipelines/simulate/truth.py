@@ -39,7 +39,7 @@ TRUTH_COLUMNS = (
     "first_response_s", "resolution_s", "paused_s",
     "first_response_target_s", "resolution_target_s",
     "first_response_breached", "resolution_breached", "first_response_status", "status",
-    "first_resolution_s", "resolution_calendar_s", "resolution_business_s",
+    "first_response_open_s", "resolution_open_s", "first_resolution_s", "resolution_calendar_s", "resolution_business_s",
     "real_reopens", "thankyou_reopens", "no_human_touch", "automated_password_reset",
     "auto_triage", "triage_wait_s", "triage_wait_business_s",
     "n_events", "handoffs", "escalated", "transferred", "first_contact_resolution",
@@ -199,10 +199,11 @@ def case_metrics(raw: m.RawLog, policy: SlaPolicy, office: WorkCalendar) -> pd.D
     events skipped), escalated, transferred, reopened (any ``Reopen ticket``), is_resolved,
     is_closed, resolution_calendar_s and resolution_business_s (Create ticket -> resolution
     instant, wall clock / office calendar, no pause subtraction), first_contact_resolution,
-    no_human_touch, triage_wait_business_s.
+    no_human_touch (resolved, and no event by a human agent: only customer, bots, system),
+    triage_wait_business_s.
     """
     n = raw.cases.arrival.size
-    case, act, t, team, agent = raw.ev_case, raw.ev_act, raw.ev_time, raw.ev_team, raw.ev_agent
+    case, act, team, agent = raw.ev_case, raw.ev_act, raw.ev_team, raw.ev_agent
     n_events = np.bincount(case, minlength=n)
     has_team = team != m.NO_TEAM
     tc, tt = case[has_team], team[has_team]
@@ -218,9 +219,9 @@ def case_metrics(raw: m.RawLog, policy: SlaPolicy, office: WorkCalendar) -> pd.D
     reopened = any_of([m.REOPEN])
     fcr_broken = any_of(list(FCR_BREAKERS))
     human = ~np.isin(agent, list(m.NON_HUMAN_AGENTS))
-    no_human = np.bincount(case[human], minlength=n) == 0
     ms = milestones(raw, policy)
     resolved = ms["resolution"] != NONE
+    no_human = resolved & (np.bincount(case[human], minlength=n) == 0)
     upto = np.where(resolved, ms["resolution"], ms["start"])
     res_cal = upto - ms["start"]
     res_bus = office.working_seconds(ms["start"], upto)
@@ -269,6 +270,10 @@ def truth_table(
             "resolution_breached": clock["status"].isin(["breached", "open_breached"]),
             "first_response_status": clock["first_response_status"],
             "status": clock["status"],
+            "first_response_open_s": _nullable(
+                clock["first_response_elapsed_end_s"], clock["first_response_s"].isna()
+            ),
+            "resolution_open_s": _nullable(clock["resolution_elapsed_end_s"], clock["resolution_s"].isna()),
             "first_resolution_s": clock["first_resolution_s"],
             "resolution_calendar_s": facts["resolution_calendar_s"],
             "resolution_business_s": facts["resolution_business_s"],
@@ -289,3 +294,143 @@ def truth_table(
         }
     )
     return df[list(TRUTH_COLUMNS)]
+
+
+# -- KPIs and population effect sizes ---------------------------------------------------------
+KPIS = (
+    "cases_per_week",
+    "resolution_calendar_median_h", "resolution_calendar_p90_h",
+    "resolution_business_median_h", "resolution_business_p90_h",
+    "events_per_case", "handoffs_per_case",
+    "reopen_rate", "real_reopen_rate", "first_contact_resolution_rate",
+    "resolution_breach_rate", "first_response_breach_rate", "no_human_touch_share",
+)
+"""KPIs of a before/after comparison, in report order (definitions in sample_logs/README.md)."""
+
+UNAFFECTED = "not password reset, phone/chat"
+
+
+def segments(truth: pd.DataFrame) -> list[tuple[str, str, np.ndarray]]:
+    """(segment_type, segment, row mask) for overall, category, channel, channel group,
+    category x channel group, and the segment no injected change touches."""
+    group = np.where(truth["channel"].isin(["phone", "chat"]), "phone/chat", "email/web form")
+    out = [("overall", "all", np.ones(len(truth), bool))]
+    out += [("category", c, (truth["category"] == c).to_numpy()) for c in m.CATEGORIES]
+    out += [("channel", c, (truth["channel"] == c).to_numpy()) for c in m.CHANNELS]
+    out += [("channel_group", g, group == g) for g in ("phone/chat", "email/web form")]
+    out += [
+        ("category x channel_group", f"{c} & {g}", (truth["category"] == c).to_numpy() & (group == g))
+        for c in m.CATEGORIES for g in ("phone/chat", "email/web form")
+    ]
+    out.append(("no injected effect", UNAFFECTED,
+                (truth["category"] != "password reset").to_numpy() & (group == "phone/chat")))
+    return out
+
+
+def _quantile_with_se(x: np.ndarray, q: float) -> tuple[float, float]:
+    """Sample quantile (numpy 'linear') and a distribution-free SE from order statistics."""
+    n = x.size
+    if n == 0:
+        return float("nan"), float("nan")
+    xs = np.sort(x)
+    half = 1.96 * np.sqrt(n * q * (1 - q))
+    lo = int(np.clip(np.floor(n * q - half), 0, n - 1))
+    hi = int(np.clip(np.ceil(n * q + half), 0, n - 1))
+    return float(np.quantile(xs, q)), float((xs[hi] - xs[lo]) / (2 * 1.96))
+
+
+def _mean_se(x: np.ndarray) -> tuple[float, float]:
+    if x.size == 0:
+        return float("nan"), float("nan")
+    x = x.astype(float)
+    return float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size)) if x.size > 1 else float("nan")
+
+
+def kpi_values(truth: pd.DataFrame, weeks: float) -> dict[str, tuple[float, float, int]]:
+    """KPI -> (value, standard error, number of cases it is computed on) for one segment."""
+    n = len(truth)
+    res = truth[truth["is_resolved"]]
+    cal = res["resolution_calendar_s"].to_numpy(dtype=float) / 3600
+    bus = res["resolution_business_s"].to_numpy(dtype=float) / 3600
+    reopen = (truth["real_reopens"] + truth["thankyou_reopens"] > 0).to_numpy()
+    out = {"cases_per_week": (n / weeks, float("nan"), n)}
+    out["resolution_calendar_median_h"] = (*_quantile_with_se(cal, 0.5), len(res))
+    out["resolution_calendar_p90_h"] = (*_quantile_with_se(cal, 0.9), len(res))
+    out["resolution_business_median_h"] = (*_quantile_with_se(bus, 0.5), len(res))
+    out["resolution_business_p90_h"] = (*_quantile_with_se(bus, 0.9), len(res))
+    out["events_per_case"] = (*_mean_se(truth["n_events"].to_numpy()), n)
+    out["handoffs_per_case"] = (*_mean_se(truth["handoffs"].to_numpy()), n)
+    out["reopen_rate"] = (*_mean_se(reopen), n)
+    out["real_reopen_rate"] = (*_mean_se((truth["real_reopens"] > 0).to_numpy()), n)
+    out["first_contact_resolution_rate"] = (*_mean_se(res["first_contact_resolution"].to_numpy()), len(res))
+    out["resolution_breach_rate"] = (*_mean_se(truth["resolution_breached"].to_numpy()), n)
+    out["first_response_breach_rate"] = (*_mean_se(truth["first_response_breached"].to_numpy()), n)
+    out["no_human_touch_share"] = (*_mean_se(truth["no_human_touch"].to_numpy()), n)
+    return out
+
+
+def kpi_table(truth: pd.DataFrame, days: int) -> pd.DataFrame:
+    """Long table: segment_type, segment, kpi, value, se, n (cases the KPI is computed on)."""
+    rows = []
+    for stype, seg, mask in segments(truth):
+        for kpi, (v, se, n) in kpi_values(truth[mask], days / 7).items():
+            rows.append((stype, seg, kpi, v, se, n))
+    return pd.DataFrame(rows, columns=["segment_type", "segment", "kpi", "value", "se", "n"])
+
+
+def injected(segment_type: str, segment: str, kpi: str) -> bool:
+    """Whether an injected change can move ``kpi`` in this segment (False = no injected effect)."""
+    if kpi == "cases_per_week":
+        return False
+    if segment_type == "no injected effect":
+        return False
+    if segment_type == "category x channel_group":
+        cat, group = segment.split(" & ")
+        return cat == "password reset" or group == "email/web form"
+    return True
+
+
+def expected_cases_per_week(config: m.SimulationConfig) -> dict[str, float]:
+    """Exact expected cases per week of every segment: n_cases x P(segment) / weeks."""
+    p_cat = config.category_probabilities()
+    cells = pd.DataFrame(
+        [(c, ch, p_cat[ci] * m.CHANNEL_MIX[ci][hi])
+         for ci, c in enumerate(m.CATEGORIES) for hi, ch in enumerate(m.CHANNELS)],
+        columns=["category", "channel", "p"],
+    )
+    weeks = config.days / 7
+    return {seg: config.n_cases * float(cells["p"][mask].sum()) / weeks for _, seg, mask in segments(cells)}
+
+
+POPULATION_CASES = 200_000
+POPULATION_SEEDS = {"before": 1_000_001, "after": 1_000_002}
+
+
+def population_kpis(n_cases: int = POPULATION_CASES, seeds: dict[str, int] | None = None) -> pd.DataFrame:
+    """Before/after KPI values of the sample pair's configs estimated on ``n_cases`` per side.
+
+    Same windows, mix and switches as the committed pair, only more cases (cases are
+    independent, so per-case distributions do not depend on volume; ``cases_per_week`` is
+    rescaled to the sample's 4,000 cases). Columns: segment_type, segment, kpi, before,
+    before_se, after, after_se, difference, injected_effect.
+    """
+    from .generate import before_after_configs, simulate_log
+    from .policy import default_policy
+
+    seeds = seeds or POPULATION_SEEDS
+    sample_before, _ = before_after_configs()
+    before, after = before_after_configs(n_cases=n_cases)
+    expected = expected_cases_per_week(sample_before)
+    tables = {}
+    for name, cfg in (("before", before), ("after", after)):
+        res = simulate_log(cfg, seed=seeds[name], policy=default_policy())
+        tab = kpi_table(res.truth, cfg.days)
+        cpw = tab["kpi"] == "cases_per_week"
+        tab.loc[cpw, "value"] = [expected[s] for s in tab.loc[cpw, "segment"]]
+        tables[name] = tab.set_index(["segment_type", "segment", "kpi"])
+    out = tables["before"][["value", "se"]].rename(columns={"value": "before", "se": "before_se"})
+    out = out.join(tables["after"][["value", "se"]].rename(columns={"value": "after", "se": "after_se"}))
+    out["difference"] = out["after"] - out["before"]
+    out = out.reset_index()
+    out["injected_effect"] = [injected(a, b, k) for a, b, k in zip(out["segment_type"], out["segment"], out["kpi"], strict=True)]
+    return out

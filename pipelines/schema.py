@@ -37,6 +37,9 @@ NEXT_TIMESTAMP: Final = "next_timestamp"
 NEXT_RESOURCE: Final = "next_resource"
 NEXT_TEAM: Final = "next_team"
 NEXT_LIFECYCLE: Final = "next_lifecycle"
+NEXT_GAP_US: Final = "next_gap_us"
+FIRST_EDGE_IN_CASE: Final = "first_edge_in_case"
+FIRST_ACTIVITY_IN_CASE: Final = "first_activity_in_case"
 
 # -- case columns ---------------------------------------------------------------------------
 START_TIME: Final = "start_time"
@@ -72,7 +75,7 @@ CASE_ATTRIBUTE_PREFIX: Final = "case:"
 EVENT_COLUMNS: Final = (
     LOG, CASE_ID, CASE_IDX, CASE_POS, ACTIVITY, TIMESTAMP, RESOURCE, LIFECYCLE, TEAM, EVENT_SEQ,
     SOURCE_FILE, SOURCE_ROW, NEXT_ACTIVITY, NEXT_TIMESTAMP, NEXT_RESOURCE, NEXT_TEAM,
-    NEXT_LIFECYCLE, ATTRIBUTES,
+    NEXT_LIFECYCLE, NEXT_GAP_US, FIRST_EDGE_IN_CASE, FIRST_ACTIVITY_IN_CASE, ATTRIBUTES,
 )
 CASE_COLUMNS: Final = (
     LOG, CASE_ID, CASE_IDX, START_TIME, END_TIME, DURATION_S, N_EVENTS, N_ACTIVITIES,

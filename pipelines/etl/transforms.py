@@ -114,11 +114,15 @@ def _reject_reasons(out: pd.DataFrame, ts_raw: pd.Series, mapping: ColumnMapping
         col = mapping.column(role)
         add(out[role].isna(), f"empty {label} (column {col!r})", col)
     ts_col = mapping.column(schema.TIMESTAMP)
-    ts_text = ts_raw.astype("string").str.strip()
-    empty_ts = ts_text.isna() | (ts_text == "")
+    if pd.api.types.is_string_dtype(ts_raw.dtype) or ts_raw.dtype == object:
+        ts_text = ts_raw.astype("string").str.strip()
+        empty_ts = ts_text.isna() | (ts_text == "")
+    else:  # typed (Parquet): missing is missing; never format values as text just to test them
+        empty_ts = ts_raw.isna()
     add(empty_ts, f"empty timestamp (column {ts_col!r})", ts_col)
     bad_ts = out[schema.TIMESTAMP].isna() & ~empty_ts
     if bad_ts.any():
+        ts_text = ts_raw.astype("string").str.strip()
         hint = f"expected like {plan.example!r}" if plan.example else f"format {plan.format}"
         text = ("unparseable timestamp '" + ts_text[bad_ts].str.slice(0, 60) + f"' (column {ts_col!r}; {hint})")
         add(bad_ts, text.astype("string"), ts_col)

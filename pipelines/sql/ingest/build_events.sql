@@ -1,35 +1,47 @@
--- Events in case order (timestamp, event_seq) with the directly-following event materialised.
+-- Events in case order (timestamp, event_seq) with the directly-following event materialised,
+-- the gap to it, and first-in-case flags (so cases per edge/activity need no count(distinct)).
 create or replace table ev as
 with case_index as (
     select case_id, cast(row_number() over (order by min(event_seq)) - 1 as integer) as case_idx
     from staged
     group by case_id
+),
+ordered as (
+    select
+        s.case_id,
+        c.case_idx,
+        cast(row_number() over w - 1 as integer) as case_pos,
+        s.activity,
+        s.timestamp,
+        s.resource,
+        s.lifecycle,
+        s.team,
+        s.event_seq,
+        s.source_file,
+        s.source_row,
+        lead(s.activity) over w as next_activity,
+        lead(s.timestamp) over w as next_timestamp,
+        lead(s.resource) over w as next_resource,
+        lead(s.team) over w as next_team,
+        lead(s.lifecycle) over w as next_lifecycle,
+        s.attributes,
+        s.priority,
+        s.channel,
+        s.category,
+        s.customer,
+        s.case_attributes
+    from staged s
+    join case_index c using (case_id)
+    window w as (partition by c.case_idx order by s.timestamp, s.event_seq)
 )
 select
     $log as log,
-    s.case_id,
-    c.case_idx,
-    cast(row_number() over w - 1 as integer) as case_pos,
-    s.activity,
-    s.timestamp,
-    s.resource,
-    s.lifecycle,
-    s.team,
-    s.event_seq,
-    s.source_file,
-    s.source_row,
-    lead(s.activity) over w as next_activity,
-    lead(s.timestamp) over w as next_timestamp,
-    lead(s.resource) over w as next_resource,
-    lead(s.team) over w as next_team,
-    lead(s.lifecycle) over w as next_lifecycle,
-    s.attributes,
-    s.priority,
-    s.channel,
-    s.category,
-    s.customer,
-    s.case_attributes
-from staged s
-join case_index c using (case_id)
-window w as (partition by c.case_idx order by s.timestamp, s.event_seq)
-order by c.case_idx, case_pos
+    o.* exclude (attributes, priority, channel, category, customer, case_attributes),
+    epoch_us(o.next_timestamp) - epoch_us(o.timestamp) as next_gap_us,
+    row_number() over (partition by o.case_idx, o.activity, o.next_activity order by o.case_pos) = 1
+        as first_edge_in_case,
+    row_number() over (partition by o.case_idx, o.activity order by o.case_pos) = 1
+        as first_activity_in_case,
+    o.attributes, o.priority, o.channel, o.category, o.customer, o.case_attributes
+from ordered o
+order by o.case_idx, o.case_pos

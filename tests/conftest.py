@@ -47,3 +47,33 @@ def sha256(path: Path) -> str | None:
     if not path.exists():
         return None
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- the shared datasets, ingested once per test session ------------------------------------------
+DATASET_LOGS: dict[str, tuple[str, dict]] = {
+    # log name: (file under ../shared/datasets, ingest options) -- all auto-mapped, no flags needed
+    "helpdesk": ("helpdesk/helpdesk.csv.gz", {}),
+    "helpdesk_xes": ("helpdesk/helpdesk.xes.gz", {}),
+    "bpi2012": ("bpi2012/BPI_Challenge_2012.xes.gz", {}),
+    "bpi2013": ("bpi2013-closed-problems/BPI_Challenge_2013_closed_problems.xes.gz", {}),
+    "receipt": ("receipt/receipt.csv.gz", {}),
+    "road_xes": ("road-traffic-fines-sample/roadtraffic100traces.xes", {}),
+    "road_csv": ("road-traffic-fines-sample/roadtraffic100traces.csv", {}),
+    "running_xes": ("running-example/running-example.xes", {}),
+    "running_csv": ("running-example/running-example.csv", {}),
+}
+
+
+@pytest.fixture(scope="session")
+def datasets_store(tmp_path_factory):
+    """A warehouse file holding every log of ../shared/datasets (skips when the folder is absent)."""
+    from pipelines.etl.loader import IngestOptions, ingest_log
+    from pipelines.store import Store
+
+    if not DATASETS.is_dir():
+        pytest.skip(f"../shared/datasets not found at {DATASETS} (set DESKMINE_DATASETS)")
+    path = tmp_path_factory.mktemp("datasets") / "datasets.duckdb"
+    store = Store(path)
+    for log, (relative, options) in DATASET_LOGS.items():
+        ingest_log(DATASETS / relative, log=log, store=store, options=IngestOptions(**options))
+    return store

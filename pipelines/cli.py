@@ -45,6 +45,31 @@ def _common(p: argparse.ArgumentParser, *, log: bool = True, fmt: bool = True, f
         p.add_argument("--format", default="table", choices=formats, help="output format (default: table)")
 
 
+def _mining(p: argparse.ArgumentParser, formats=FORMATS) -> None:
+    """Options every mining command shares: warehouse, log, output format, filters."""
+    _common(p, formats=formats)
+    try:
+        from pipelines.cli_filters import add_filter_arguments
+    except ImportError:  # pragma: no cover - filters arrive with their module
+        return
+    add_filter_arguments(p)
+
+
+def _log(args: argparse.Namespace):
+    """The --log handle narrowed by the filter flags."""
+    log = _store(args).log(args.log)
+    try:
+        from pipelines.cli_filters import filter_from_args
+    except ImportError:  # pragma: no cover
+        return log
+    flt = filter_from_args(args)
+    if flt is None:
+        return log
+    import dataclasses
+
+    return dataclasses.replace(log, filter=flt)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="deskmine", description="Process mining for service desks.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -79,6 +104,38 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rejects", help="rows of a log that were not loaded, with the reason")
     _common(p)
     p.add_argument("--limit", type=int, default=1000)
+
+    p = sub.add_parser("dfg", help="the process map: directly-follows edges with frequency and performance")
+    _mining(p)
+    p.add_argument("--activities", type=float, default=1.0, help="share of activities kept (0-1], most frequent first")
+    p.add_argument("--paths", type=float, default=1.0, help="share of paths kept (0-1], plus those needed to stay connected")
+
+    p = sub.add_parser("variants", help="distinct activity sequences with case counts, shares, durations")
+    _mining(p)
+    p.add_argument("--top", type=int, default=None, help="only the N most frequent variants")
+
+    p = sub.add_parser("cases", help="the case table: span, duration, size, variant, attributes")
+    _mining(p)
+
+    p = sub.add_parser("bottlenecks", help="where waiting and processing time goes")
+    _mining(p)
+    p.add_argument("--by", default="transition",
+                   choices=("transition", "activity", "resource", "team", "source_resource", "source_team"))
+    p.add_argument("--top", type=int, default=None)
+
+    p = sub.add_parser("handoffs", help="hand-overs of work between resources or teams, ping-pong, rework")
+    _mining(p)
+    p.add_argument("--level", default="resource", choices=("resource", "team"))
+    p.add_argument("--per-case", action="store_true", help="per-case counts (hand-offs, ping-pongs, rework, self-loops)")
+
+    p = sub.add_parser("discover", help="discover a process model (inductive miner) and export BPMN or PNML")
+    _mining(p, formats=("table", "json"))
+    p.add_argument("--out", required=True, help="model file: .bpmn or .pnml")
+    p.add_argument("--noise", type=float, default=0.2, help="inductive miner noise threshold 0-1 (default 0.2)")
+    p.add_argument("--coverage", type=float, default=0.8, help="share of cases whose variants feed the miner")
+    p.add_argument("--algorithm", default="imf", choices=("imf", "imd"))
+    p.add_argument("--fitness-sample", type=int, default=0, metavar="N",
+                   help="also replay N sampled cases on the model and report fitness")
 
     p = sub.add_parser("samples", help="load the bundled sample logs into the warehouse (no-op when present)")
     _common(p, log=False, fmt=False)
@@ -185,6 +242,79 @@ def _rejects(args: argparse.Namespace) -> int:
     from pipelines.stats import get_rejects
 
     _print(render(get_rejects(_store(args).log(args.log), limit=args.limit), args.format))
+    return EXIT_OK
+
+
+@command("dfg")
+def _dfg(args: argparse.Namespace) -> int:
+    from pipelines.mining.dfg import discover_dfg
+
+    dfg = discover_dfg(_log(args), activities=args.activities, paths=args.paths)
+    if args.format == "json":
+        _print(render(dfg.to_dict(), "json"))
+    else:
+        cols = ["source", "target", "frequency", "cases", "mean_s", "median_s", "p90_s", "total_s"]
+        _print(render(dfg.edges[cols], args.format))
+    return EXIT_OK
+
+
+@command("variants")
+def _variants(args: argparse.Namespace) -> int:
+    from pipelines.mining.variants import get_variants
+
+    frame = get_variants(_log(args), top=args.top)
+    if args.format == "json":
+        rows = [{"variant": list(r.activities), "cases": int(r.cases), "share": float(r.share),
+                 "median_duration_s": float(r.median_duration_s)} for r in frame.itertuples()]
+        _print(render(rows, "json"))
+    else:
+        shown = frame.assign(activities=frame["activities"].map(" > ".join))
+        _print(render(shown, args.format))
+    return EXIT_OK
+
+
+@command("cases")
+def _cases(args: argparse.Namespace) -> int:
+    from pipelines.mining.cases import get_cases
+
+    _print(render(get_cases(_log(args)), args.format))
+    return EXIT_OK
+
+
+@command("bottlenecks")
+def _bottlenecks(args: argparse.Namespace) -> int:
+    from pipelines.mining.bottlenecks import find_bottlenecks
+
+    frame = find_bottlenecks(_log(args), by=args.by)
+    _print(render(frame.head(args.top) if args.top else frame, args.format))
+    return EXIT_OK
+
+
+@command("handoffs")
+def _handoffs(args: argparse.Namespace) -> int:
+    from pipelines.mining.handoffs import get_case_handoff_counts, get_handoffs
+
+    log = _log(args)
+    frame = get_case_handoff_counts(log) if args.per_case else get_handoffs(log, level=args.level)
+    _print(render(frame, args.format))
+    return EXIT_OK
+
+
+@command("discover")
+def _discover(args: argparse.Namespace) -> int:
+    from pipelines.mining.discovery import discover_process_model, evaluate_fitness, export_bpmn, export_pnml
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".bpmn", ".pnml"):
+        raise BadInput(f"--out must end in .bpmn or .pnml; got {out.name!r}")
+    log = _log(args)
+    model = discover_process_model(log, noise=args.noise, variant_coverage=args.coverage, algorithm=args.algorithm)
+    (export_bpmn if out.suffix.lower() == ".bpmn" else export_pnml)(model, out)
+    summary = {"out": str(out), "algorithm": args.algorithm, "noise": model.noise, "variants_used": model.variants_used,
+               "cases_covered": model.cases_covered, "coverage": model.coverage, "sound": model.sound}
+    if args.fitness_sample:
+        summary["fitness"] = evaluate_fitness(log, model, sample=args.fitness_sample)
+    _print(render(summary, args.format))
     return EXIT_OK
 
 

@@ -605,61 +605,73 @@ class _Generator:
         return t, b
 
     def main_work(self, t: int, a: int, team: int, rework: bool) -> tuple[int, int, int]:
-        """Category-specific work up to ``Resolve ticket``; returns (time, resolver, team)."""
-        cat = self.cat
-        if cat == PASSWORD_RESET:
-            if self.u() < P_ESCALATE[PASSWORD_RESET]:
-                t, b = self.escalate(t, a)
-                t = self.work(t, "reset_password_l2")
-                self.emit(RESET_PASSWORD, t, b, L2)
-                a, team = b, L2
-            else:
-                t = self.work(t, "reset_password")
-                self.emit(RESET_PASSWORD, t, a, L1)
-        elif cat == BILLING:
-            t = self.work(t, "explain_bill")
-            self.emit(EXPLAIN_BILL, t, a, L1)
-            if self.u() < P_BILLING_TO_FINANCE:
-                t, a = self.transfer(t, a, L1, FINANCE)
-                team = FINANCE
-                t = self.work(t, "correct_invoice")
-                self.emit(CORRECT_INVOICE, t, a, FINANCE)
-        elif cat == REFUND:
-            if not rework and self.u() < P_REFUND_WITH_RETURN:
-                t, a = self.transfer(t, a, L1, LOGISTICS)
-                team = LOGISTICS
-                t = self.human(self.wall(t, "return_parcel"), self.lognormal(BUSINESS["receive_return"]))
-                self.emit(RECEIVE_RETURN, t, a, LOGISTICS)
-            t, a = self.transfer(t, a, team, FINANCE)
-            team = FINANCE
-            if not rework:
-                t = self.work(t, "approve_refund")
-                self.emit(APPROVE_REFUND, t, a, FINANCE)
-            t = self.work(t, "issue_refund")
-            self.emit(ISSUE_REFUND, t, a, FINANCE)
-        elif cat == WARRANTY:
-            t, a = self.transfer(t, a, L1, BACK_OFFICE)
-            team = BACK_OFFICE
-            t = self.work(t, "schedule_repair")
-            self.emit(SCHEDULE_REPAIR, t, a, BACK_OFFICE)
-            t = self.human(self.wall(t, "repair_visit"), self.lognormal(BUSINESS["log_repair"]))
-            self.emit(REPAIR_COMPLETED, t, a, BACK_OFFICE)
-        else:  # LOST_CARD
-            if not rework:
-                if self.u() < P_ESCALATE[LOST_CARD]:
-                    t, a = self.escalate(t, a)
-                    team = L2
-                    t = self.work(t, "block_card_l2")
-                else:
-                    t = self.work(t, "block_card")
-                self.emit(BLOCK_CARD, t, a, team)
-            t, a = self.transfer(t, a, team, LOGISTICS)
-            team = LOGISTICS
-            t = self.work(t, "ship_card")
-            self.emit(SHIP_CARD, t, a, LOGISTICS)
+        """Category-specific work up to ``Resolve ticket``; returns (time, resolver, team).
+
+        ``rework`` (after a real reopen) skips the steps that need not be redone: the parcel
+        return and refund approval, and blocking the card again.
+        """
+        flow = (self.flow_password_reset, self.flow_refund, self.flow_warranty,
+                self.flow_lost_card, self.flow_billing)[self.cat]
+        t, a, team = flow(t, a, team, rework)
         t = self.work(t, "resolve")
         self.emit(RESOLVE, t, a, team)
         return t, a, team
+
+    def flow_password_reset(self, t: int, a: int, team: int, rework: bool) -> tuple[int, int, int]:
+        if self.u() < P_ESCALATE[PASSWORD_RESET]:
+            t, b = self.escalate(t, a)
+            t = self.work(t, "reset_password_l2")
+            self.emit(RESET_PASSWORD, t, b, L2)
+            return t, b, L2
+        t = self.work(t, "reset_password")
+        self.emit(RESET_PASSWORD, t, a, L1)
+        return t, a, team
+
+    def flow_billing(self, t: int, a: int, team: int, rework: bool) -> tuple[int, int, int]:
+        t = self.work(t, "explain_bill")
+        self.emit(EXPLAIN_BILL, t, a, L1)
+        if self.u() < P_BILLING_TO_FINANCE:
+            t, a = self.transfer(t, a, L1, FINANCE)
+            team = FINANCE
+            t = self.work(t, "correct_invoice")
+            self.emit(CORRECT_INVOICE, t, a, FINANCE)
+        return t, a, team
+
+    def flow_refund(self, t: int, a: int, team: int, rework: bool) -> tuple[int, int, int]:
+        if not rework and self.u() < P_REFUND_WITH_RETURN:
+            t, a = self.transfer(t, a, L1, LOGISTICS)
+            team = LOGISTICS
+            t = self.human(self.wall(t, "return_parcel"), self.lognormal(BUSINESS["receive_return"]))
+            self.emit(RECEIVE_RETURN, t, a, LOGISTICS)
+        t, a = self.transfer(t, a, team, FINANCE)
+        if not rework:
+            t = self.work(t, "approve_refund")
+            self.emit(APPROVE_REFUND, t, a, FINANCE)
+        t = self.work(t, "issue_refund")
+        self.emit(ISSUE_REFUND, t, a, FINANCE)
+        return t, a, FINANCE
+
+    def flow_warranty(self, t: int, a: int, team: int, rework: bool) -> tuple[int, int, int]:
+        t, a = self.transfer(t, a, L1, BACK_OFFICE)
+        t = self.work(t, "schedule_repair")
+        self.emit(SCHEDULE_REPAIR, t, a, BACK_OFFICE)
+        t = self.human(self.wall(t, "repair_visit"), self.lognormal(BUSINESS["log_repair"]))
+        self.emit(REPAIR_COMPLETED, t, a, BACK_OFFICE)
+        return t, a, BACK_OFFICE
+
+    def flow_lost_card(self, t: int, a: int, team: int, rework: bool) -> tuple[int, int, int]:
+        if not rework:
+            if self.u() < P_ESCALATE[LOST_CARD]:
+                t, a = self.escalate(t, a)
+                team = L2
+                t = self.work(t, "block_card_l2")
+            else:
+                t = self.work(t, "block_card")
+            self.emit(BLOCK_CARD, t, a, team)
+        t, a = self.transfer(t, a, team, LOGISTICS)
+        t = self.work(t, "ship_card")
+        self.emit(SHIP_CARD, t, a, LOGISTICS)
+        return t, a, LOGISTICS
 
     def after_resolve(self, t: int, ra: int, rt: int) -> None:
         """Real reopens with rework, thank-you reopens, then the auto-close."""

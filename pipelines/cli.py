@@ -47,27 +47,20 @@ def _common(p: argparse.ArgumentParser, *, log: bool = True, fmt: bool = True, f
 
 def _mining(p: argparse.ArgumentParser, formats=FORMATS) -> None:
     """Options every mining command shares: warehouse, log, output format, filters."""
+    from pipelines.cli_filters import add_filter_arguments
+
     _common(p, formats=formats)
-    try:
-        from pipelines.cli_filters import add_filter_arguments
-    except ImportError:  # pragma: no cover - filters arrive with their module
-        return
     add_filter_arguments(p)
 
 
 def _log(args: argparse.Namespace):
     """The --log handle narrowed by the filter flags."""
-    log = _store(args).log(args.log)
-    try:
-        from pipelines.cli_filters import filter_from_args
-    except ImportError:  # pragma: no cover
-        return log
-    flt = filter_from_args(args)
-    if flt is None:
-        return log
-    import dataclasses
+    from pipelines.cli_filters import filter_from_args
+    from pipelines.mining.filters import apply_filter
 
-    return dataclasses.replace(log, filter=flt)
+    log = _store(args).log(args.log)
+    flt = filter_from_args(args)
+    return log if flt is None else apply_filter(log, flt)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,8 @@ def grid(grid_id: str, frame: pd.DataFrame | None = None, *, height: int = 360, 
          file_name: str = "export.csv", row_selection: str | None = None) -> dag.AgGrid:
     """An AG Grid over ``frame`` (JSON-safe records); exportable with :func:`export_button`."""
     frame = frame if frame is not None else pd.DataFrame()
-    options = {"animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True}
+    options = {"animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
+               "suppressMenuHide": False}
     if row_selection:
         options["rowSelection"] = {"mode": "singleRow" if row_selection == "single" else "multiRow",
                                    "checkboxes": False, "enableClickSelection": True}
@@ -26,7 +27,6 @@ def grid(grid_id: str, frame: pd.DataFrame | None = None, *, height: int = 360, 
         dashGridOptions=options,
         csvExportParams={"fileName": file_name},
         style={"height": f"{height}px"},
-        className="ag-theme-alpine",
     )
 
 

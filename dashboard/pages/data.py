@@ -120,7 +120,8 @@ def _quality_columns() -> list[dict]:
     return [
         {"field": "severity", "width": 110, "cellClassRules": {
             "text-success": "params.value == 'ok'", "text-warning fw-bold": "params.value == 'warning'"}},
-        {"field": "check", "flex": 2}, {"field": "count", "type": "numericColumn", "width": 110},
+        {"field": "check", "flex": 2, "wrapText": True, "autoHeight": True},
+        {"field": "count", "type": "numericColumn", "width": 110},
         {"field": "unit", "width": 90}, {"field": "share", "headerName": "share %", "type": "numericColumn", "width": 110},
         {"field": "examples", "flex": 2}, {"field": "advice", "flex": 3, "wrapText": True, "autoHeight": True},
     ]

@@ -142,6 +142,7 @@ _H_CHAT = (1, 1, 0, 0, 0, 1, 2, 4, 7, 10, 10, 10, 9, 8, 9, 10, 9, 8, 7, 6, 5, 4,
 _H_PHONE = (0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 10, 9, 8, 0, 8, 9, 8, 7, 0, 0, 0, 0, 0, 0)
 HOURLY_ARRIVALS = {EMAIL: _H_MAIL, WEB_FORM: _H_MAIL, CHAT: _H_CHAT, PHONE: _H_PHONE}
 WEEKEND_ARRIVAL_FACTOR = {EMAIL: 0.30, WEB_FORM: 0.30, CHAT: 0.35, PHONE: 0.0}
+WEEKDAY_ARRIVAL_FACTOR = (1.25, 1.10, 1.00, 1.00, 0.90, 1.0, 1.0)  # Monday peak, quieter Friday
 
 # -- delays -----------------------------------------------------------------------------------
 # Lognormal delays given as (median seconds, sigma of the log). BUSINESS delays are working time
@@ -341,12 +342,13 @@ def arrival_weights(config: SimulationConfig, office: WorkCalendar) -> tuple[np.
     hol = {dt.date.fromisoformat(h) for h in config.holiday_list()}
     local = [dt.datetime.fromtimestamp(int(b), tz) for b in bins]
     hour = np.array([d.hour for d in local])
+    day_factor = np.array([WEEKDAY_ARRIVAL_FACTOR[d.weekday()] for d in local])
     free = np.array([d.weekday() >= 5 or d.date() in hol for d in local])
     is_open = office.open_mask(bins) & office.open_mask(bins + 3599)
     weights = {}
     for ch in range(len(CHANNELS)):
         w = np.asarray(HOURLY_ARRIVALS[ch], dtype=float)[hour]
-        w = np.where(free, w * WEEKEND_ARRIVAL_FACTOR[ch], w)
+        w = np.where(free, w * WEEKEND_ARRIVAL_FACTOR[ch], w * day_factor)
         if ch == PHONE:
             w = np.where(is_open, w, 0.0)
         weights[ch] = w

@@ -55,10 +55,9 @@ ProgressFn = Callable[[str, float], None]
 SAMPLE_ROWS = 50_000
 PROFILE_SAMPLE = 500
 CLOSING_COVERAGE = 0.5  # recognised closing activities must end more than this share of cases
-CLOSING_WORDS = (
-    "close", "closed", "closure", "resolve", "resolved", "resolution", "done", "complete", "completed",
-    "cancel", "cancelled", "canceled", "finish", "finished", "end", "ended", "reject", "rejected",
-    "decline", "declined", "archive", "archived", "solved", "fixed",
+CLOSING_WORDS = (  # status words; "completed"/"finished" are left out: they name steps ("Repair completed")
+    "close", "closed", "closure", "resolve", "resolved", "resolution", "done", "cancel", "cancelled",
+    "canceled", "reject", "rejected", "decline", "declined", "archive", "archived", "solved", "fixed",
 )
 
 
@@ -186,7 +185,7 @@ def ingest_log(
     Example
     -------
     >>> store = Store(":memory:")
-    >>> report = ingest_log("sample_logs/servicedesk_before.csv.gz", log="before", store=store)  # doctest: +SKIP
+    >>> report = ingest_log("sample_logs/before.csv.gz", log="before", store=store)  # doctest: +SKIP
     >>> report.status  # doctest: +SKIP
     'loaded'
     """

@@ -16,9 +16,9 @@ from pipelines.etl import xes_reader
 from pipelines.etl.errors import IngestError
 from pipelines.etl.sources import ROW, RawReject
 from pipelines.etl.xes_reader import read_xes
+from tests.conftest import DATASETS  # ../shared/datasets (or $DESKMINE_DATASETS)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "xes"
-DATASETS = Path(os.environ.get("DESKMINE_DATASETS", "/work/shared/datasets"))
 
 
 def read_all(path, **kwargs):

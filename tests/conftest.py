@@ -64,16 +64,40 @@ DATASET_LOGS: dict[str, tuple[str, dict]] = {
 }
 
 
-@pytest.fixture(scope="session")
-def datasets_store(tmp_path_factory):
-    """A warehouse file holding every log of ../shared/datasets (skips when the folder is absent)."""
-    from pipelines.etl.loader import IngestOptions, ingest_log
-    from pipelines.store import Store
+class DatasetWarehouse:
+    """One warehouse file for the session; each dataset is ingested the first time a test asks for it."""
 
+    def __init__(self, path: Path) -> None:
+        from pipelines.store import Store
+
+        self.store = Store(path)
+        self._loaded: set[str] = set()
+
+    def log(self, name: str):
+        from pipelines.etl.loader import IngestOptions, ingest_log
+
+        relative, options = DATASET_LOGS[name]
+        if name not in self._loaded:
+            ingest_log(dataset(relative), log=name, store=self.store, options=IngestOptions(**options))
+            self._loaded.add(name)
+        return self.store.log(name)
+
+
+@pytest.fixture(scope="session")
+def datasets_store(tmp_path_factory) -> DatasetWarehouse:
+    """The logs of ../shared/datasets, ingested lazily once per session (skips when absent)."""
     if not DATASETS.is_dir():
         pytest.skip(f"../shared/datasets not found at {DATASETS} (set DESKMINE_DATASETS)")
-    path = tmp_path_factory.mktemp("datasets") / "datasets.duckdb"
-    store = Store(path)
-    for log, (relative, options) in DATASET_LOGS.items():
-        ingest_log(DATASETS / relative, log=log, store=store, options=IngestOptions(**options))
-    return store
+    return DatasetWarehouse(tmp_path_factory.mktemp("datasets") / "datasets.duckdb")
+
+
+@pytest.fixture(scope="session")
+def helpdesk_log(datasets_store):
+    """The helpdesk CSV log (../shared/datasets/helpdesk), ingested once per session."""
+    return datasets_store.log("helpdesk")
+
+
+@pytest.fixture(scope="session")
+def bpi2012_log(datasets_store):
+    """BPI Challenge 2012 (XES, lifecycle start/complete), ingested once per session."""
+    return datasets_store.log("bpi2012")

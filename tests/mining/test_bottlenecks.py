@@ -50,7 +50,6 @@ from pipelines.mining.bottlenecks import (
 )
 from pipelines.mining.cases import get_events
 from pipelines.store import Store
-from tests.conftest import dataset
 
 PLAIN = """Case ID,Activity,Timestamp,Resource,Team
 c1,A,2024-03-01 10:00:00,r1,L1
@@ -315,10 +314,8 @@ def test_filtered_log_equals_its_cases(store):
 
 # -- real logs -------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def helpdesk():
-    store = Store(":memory:")
-    ingest_log(dataset("helpdesk/helpdesk.csv.gz"), log="helpdesk", store=store)
-    return store.log("helpdesk")
+def helpdesk(helpdesk_log):
+    return helpdesk_log
 
 
 def test_helpdesk_all_time_is_waiting(helpdesk):
@@ -339,14 +336,8 @@ def test_helpdesk_all_time_is_waiting(helpdesk):
 
 
 @pytest.fixture(scope="module")
-def bpi2012(tmp_path_factory):
-    path = dataset("bpi2012/BPI_Challenge_2012.xes.gz")
-    store = Store(tmp_path_factory.mktemp("bpi") / "w.duckdb", read_only=False)
-    try:
-        ingest_log(path, log="bpi2012", store=store)
-    except Exception as exc:  # the XES reader is a colleague's work in progress
-        pytest.skip(f"BPI 2012 could not be ingested (XES reader not ready?): {exc}")
-    return store.log("bpi2012")
+def bpi2012(bpi2012_log):
+    return bpi2012_log
 
 
 def fifo_pairs(events: pd.DataFrame) -> list[tuple]:

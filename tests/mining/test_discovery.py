@@ -34,7 +34,6 @@ from pipelines.mining.discovery import (
 )
 from pipelines.mining.variants import get_variants
 from pipelines.store import Store
-from tests.conftest import dataset
 
 SWAP = {("a", "b", "c"): 3, ("a", "c", "b"): 1}
 SKIP = {("a", "b", "c", "d"): 9, ("a", "d"): 1}
@@ -63,19 +62,13 @@ def tiny(tmp_path_factory) -> Store:
 
 
 @pytest.fixture(scope="module")
-def helpdesk(tmp_path_factory):
-    path = dataset("helpdesk/helpdesk.csv.gz")
-    store = Store(tmp_path_factory.mktemp("helpdesk") / "warehouse.duckdb", read_only=False)
-    ingest_log(path, log="helpdesk", store=store)
-    return store.log("helpdesk")
+def helpdesk(helpdesk_log):
+    return helpdesk_log
 
 
 @pytest.fixture(scope="module")
-def bpi2012(tmp_path_factory):
-    path = dataset("bpi2012/BPI_Challenge_2012.xes.gz")
-    store = Store(tmp_path_factory.mktemp("bpi2012") / "warehouse.duckdb", read_only=False)
-    ingest_log(path, log="bpi2012", store=store)
-    return store.log("bpi2012")
+def bpi2012(bpi2012_log):
+    return bpi2012_log
 
 
 def explicit_soundness(model: ProcessModel, max_states: int = 200_000) -> bool:

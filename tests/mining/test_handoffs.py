@@ -39,7 +39,6 @@ from pipelines.mining.handoffs import (
     get_rework,
 )
 from pipelines.store import Store
-from tests.conftest import dataset
 
 DESK = """Case ID,Activity,Timestamp,Resource,Team
 h1,Open,2024-03-01 10:00:00,r1,L1
@@ -205,10 +204,8 @@ def ours(frame: pd.DataFrame) -> dict[tuple, int]:
 
 
 @pytest.fixture(scope="module")
-def helpdesk():
-    store = Store(":memory:")
-    ingest_log(dataset("helpdesk/helpdesk.csv.gz"), log="helpdesk", store=store)
-    return store.log("helpdesk")
+def helpdesk(helpdesk_log):
+    return helpdesk_log
 
 
 @pytest.mark.parametrize("level", ["resource", "team"])

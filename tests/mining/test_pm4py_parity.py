@@ -17,12 +17,10 @@ import os
 import pandas as pd
 import pytest
 
-from pipelines.etl.loader import ingest_log
 from pipelines.mining import _pm4py
 from pipelines.mining.cases import get_events
 from pipelines.mining.dfg import discover_dfg
 from pipelines.mining.variants import get_case_durations, get_variants
-from pipelines.store import Store
 from tests.conftest import dataset
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
@@ -47,24 +45,34 @@ EXPECTED_SIZE = {
 REL = 1e-6
 
 
-class _Warehouse:
-    """One temporary warehouse per session; each log is ingested (and its events read) once."""
+SHARED_NAME = {  # this module's names -> tests/conftest.py DATASET_LOGS
+    "helpdesk_csv": "helpdesk", "helpdesk_xes": "helpdesk_xes", "bpi2012_xes": "bpi2012",
+    "bpi2013_closed_xes": "bpi2013", "receipt_csv": "receipt", "road_fines_csv": "road_csv",
+    "road_fines_xes": "road_xes", "running_example_csv": "running_csv", "running_example_xes": "running_xes",
+}
 
-    def __init__(self, path):
-        self.store = Store(path, read_only=False)
+
+PARITY_NAME = {shared: mine for mine, shared in SHARED_NAME.items()}
+
+
+class _Warehouse:
+    """The session's dataset warehouse; each log's events are read once."""
+
+    def __init__(self, datasets_store):
+        self.datasets = datasets_store
         self.events: dict[str, pd.DataFrame] = {}
 
     def load(self, name: str):
-        path = dataset(DATASETS[name])
+        dataset(DATASETS[name])  # skip with a message when the file is absent
+        log = self.datasets.log(SHARED_NAME[name])
         if name not in self.events:
-            ingest_log(path, log=name, store=self.store)
-            self.events[name] = get_events(self.store.log(name))
-        return self.store.log(name), self.events[name]
+            self.events[name] = get_events(log)
+        return log, self.events[name]
 
 
 @pytest.fixture(scope="session")
-def warehouse(tmp_path_factory) -> _Warehouse:
-    return _Warehouse(tmp_path_factory.mktemp("parity") / "warehouse.duckdb")
+def warehouse(datasets_store) -> _Warehouse:
+    return _Warehouse(datasets_store)
 
 
 @pytest.fixture(params=[pytest.param(name, marks=pytest.mark.datasets) for name in sorted(DATASETS)])
@@ -75,7 +83,7 @@ def logged(request, warehouse):
 
 def test_ingested_sizes(logged):
     log, events = logged
-    assert (events["case_id"].nunique(), len(events)) == EXPECTED_SIZE[log.name]
+    assert (events["case_id"].nunique(), len(events)) == EXPECTED_SIZE[PARITY_NAME[log.name]]
 
 
 def test_dfg_equals_pm4py(logged):
@@ -112,7 +120,7 @@ def test_case_durations_equal_pm4py(logged):
     log, events = logged
     ours = sorted(get_case_durations(log)["duration_s"].astype(float))
     theirs = _pm4py.pm4py_case_durations(events)
-    assert len(ours) == len(theirs) == EXPECTED_SIZE[log.name][0]
+    assert len(ours) == len(theirs) == EXPECTED_SIZE[PARITY_NAME[log.name]][0]
     assert ours == pytest.approx(theirs, rel=REL)
 
 

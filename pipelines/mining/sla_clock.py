@@ -1,0 +1,488 @@
+"""SLA clocks rebuilt from the event log: one row per case with its first-response and
+resolution clocks, measured in business time on the case's target calendar.
+
+The semantics (the contract ``sample_logs/sla_policy.toml`` states for the simulator, which this
+module reproduces exactly on the committed sample logs):
+
+* **Status.** Each event sets the case's status to its activity; the interval between two
+  consecutive events of a case has the status of the earlier one; after a case's last event its
+  status lasts until ``as_of``. Events are in case order ``(timestamp, event_seq)``.
+* **as_of.** The instant the clocks are read at. Default: the latest event time of the *whole* log
+  (``logs.end_time``; a filter does not move it). Events after ``as_of`` are ignored, so
+  ``evaluate_sla(log, policy, as_of=t)`` is the SLA state as it was known at ``t`` (a replay):
+  cases not started by ``t`` are absent, milestones reached later are not reached yet, and a
+  status lasts until ``t``. An ``as_of`` after the log end lets open clocks run on.
+* **Target.** The first ``[[targets]]`` entry whose ``when`` matches the case attributes
+  (:func:`~pipelines.mining.policy.assign_targets`; ``team`` is the case's last team, any other
+  name a key of the case attributes). A case no target matches has no SLA: target ``None``,
+  every clock ``NaN``, statuses ``None``, breached flags ``<NA>``.
+* **Start** = the case's first event (a mapped ``opened_at`` attribute is not supported yet).
+* **First response** = the first event whose activity is a ``first_response``, ``resolved`` or
+  ``closed`` milestone: a case resolved or closed without a reply (e.g. by a self-service bot)
+  reaches its first response then.
+* **Reopen** = an event whose activity is a ``reopened`` milestone. When the policy lists no
+  ``reopened`` activity (the helpdesk log records none), reopens are *implicit*: an event that is
+  neither ``resolved`` nor ``closed`` directly after one that is (work resumed after a
+  resolution). ``implicit_reopens=True/False`` forces either reading.
+* **Thank-you reopen** = a reopen whose next event is ``resolved``/``closed`` (no other event, so
+  no agent work, in between) at most ``[reopen] thank_you_window`` of wall-clock time later (and
+  by ``as_of``). With ``ignore_thank_you = true`` it is not a reopen for the clocks or FCR;
+  the ``thank_you_reopens`` column counts them whatever the switch says.
+* **Resolution** = the first ``resolved``/``closed`` event after the case's last reopen (the last
+  *real* reopen when thank-you reopens are ignored), or the first one anywhere when never
+  reopened: a case resolved, reopened and resolved again is measured to its final resolution, and
+  its time spent resolved before the reopen counts (a resolved status is no pause).
+* **Elapsed** = working seconds of the target's calendar in ``[start, instant]`` minus the working
+  seconds of the intervals whose status is a ``pause`` activity (clipped to ``[start, instant]``);
+  a milestone not reached is measured to ``as_of``.
+* **Status**: ``met`` (reached, elapsed <= target), ``breached`` (reached, elapsed > target),
+  ``open`` (not reached, elapsed at ``as_of`` <= target), ``open_breached`` (not reached, elapsed
+  at ``as_of`` > target). ``*_breached`` is True for ``breached`` and ``open_breached``.
+
+Everything per event is done in SQL (``pipelines/sql/sla``): milestone instants per case and
+the pause intervals; working time is then :func:`~pipelines.mining.calendar.working_seconds`
+over arrays, one call per calendar and clock. No Python loop runs over cases or events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipelines import schema
+from pipelines.log import Log
+from pipelines.mining._scope import run
+from pipelines.mining.calendar import working_seconds
+from pipelines.mining.policy import SlaPolicy, assign_targets
+
+__all__ = [
+    "FCR_DEFAULT_WORDS",
+    "MILESTONES",
+    "SLA_COLUMNS",
+    "SLA_EXTRA_COLUMNS",
+    "STATUSES",
+    "default_fcr_breakers",
+    "evaluate_sla",
+]
+
+STATUSES: tuple[str, ...] = ("met", "breached", "open", "open_breached")
+"""Values of the ``status`` and ``first_response_status`` columns."""
+
+SLA_COLUMNS: tuple[str, ...] = (
+    schema.CASE_ID, "target", "first_response_s", "resolution_s", "paused_s",
+    "first_response_target_s", "resolution_target_s", "first_response_breached",
+    "resolution_breached", "status",
+)
+"""The issue's columns of :func:`evaluate_sla`, in order."""
+
+SLA_EXTRA_COLUMNS: tuple[str, ...] = (
+    "first_response_status", "first_response_elapsed_s", "resolution_elapsed_s",
+    "first_resolution_s", "resolution_calendar_s", "resolution_business_s",
+    "reopens", "thank_you_reopens", "calendar",
+    schema.PRIORITY, schema.CHANNEL, schema.CATEGORY, schema.TEAM, schema.CUSTOMER,
+    schema.START_TIME, "first_response_time", "resolved_time", "last_event_time", "current_status",
+)
+"""Further columns of :func:`evaluate_sla`, after :data:`SLA_COLUMNS`."""
+
+FCR_DEFAULT_WORDS: tuple[str, ...] = ("escalat", "transfer", "return to", "reassign", "forward")
+"""Lower-case fragments of activity names that break a first-contact resolution by default."""
+
+_CASE_COLUMNS = (schema.CASE_ID, schema.PRIORITY, schema.CHANNEL, schema.CATEGORY, schema.TEAM,
+                 schema.CUSTOMER)
+_NAT = np.iinfo(np.int64).min
+
+
+# -- as_of, activities, FCR defaults ----------------------------------------------------------
+
+
+def resolve_as_of(log: Log, as_of: Any = None) -> int:
+    """``as_of`` as microseconds since the epoch; ``None`` -> the log's last event time."""
+    if as_of is None:
+        rows = run(log, "sla/log_end")
+        if rows.empty or pd.isna(rows["end_us"].iloc[0]):
+            raise ValueError(f"log {log.name!r} has no events: there is no SLA clock to read")
+        return int(rows["end_us"].iloc[0])
+    try:
+        ts = pd.Timestamp(as_of)
+    except (TypeError, ValueError):
+        raise ValueError(f"as_of must be a tz-aware instant; got {as_of!r}") from None
+    if ts is pd.NaT:
+        raise ValueError("as_of must be a tz-aware instant; got a missing value")
+    if ts.tz is None:
+        raise ValueError(
+            f"as_of must be a tz-aware instant (e.g. '2025-03-31T12:00+02:00'); got naive {as_of!r}"
+        )
+    return int(ts.as_unit("us").asm8.astype(np.int64))
+
+
+def as_of_timestamp(as_of_us: int) -> pd.Timestamp:
+    return pd.Timestamp(as_of_us, unit="us", tz="UTC")
+
+
+def log_activities(log: Log) -> list[str]:
+    """The activities of the cases in scope, sorted."""
+    return run(log, "sla/activities")[schema.ACTIVITY].tolist()
+
+
+def default_fcr_breakers(activities: Sequence[str], policy: SlaPolicy | None = None) -> tuple[str, ...]:
+    """The activities that break a first-contact resolution unless told otherwise.
+
+    The policy's ``reopened`` and ``pause`` activities (a reopen, or a wait for the customer, means
+    the first contact did not settle the case) plus every activity whose lower-cased name
+    contains one of :data:`FCR_DEFAULT_WORDS` (escalations, transfers, send-backs, forwards).
+
+    >>> default_fcr_breakers(["Escalate to L2", "Transfer to finance", "Resolve ticket"])
+    ('Escalate to L2', 'Transfer to finance')
+    """
+    named = set()
+    if policy is not None:
+        named |= set(policy.milestones.reopened) | set(policy.milestones.pause)
+    out = [a for a in activities
+           if a in named or any(w in a.lower() for w in FCR_DEFAULT_WORDS)]
+    return tuple(sorted(set(out)))
+
+
+# -- the clock --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlaClock:
+    """The evaluated clocks of one log (internal: the public functions read it).
+
+    ``frame`` is sorted by ``case_idx`` and holds the public columns plus ``case_idx``,
+    ``fcr_broken`` and the instants as ``datetime64[us]`` numpy arrays in ``instants``.
+    """
+
+    frame: pd.DataFrame
+    instants: dict[str, np.ndarray]
+    policy: SlaPolicy
+    as_of_us: int
+    log: Log
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+    @property
+    def calendars(self) -> np.ndarray:
+        return self.frame["calendar"].to_numpy(dtype=object)
+
+    def rows_of(self, case_idx: np.ndarray) -> np.ndarray:
+        """Row of each ``case_idx`` in :attr:`frame` (all must be present)."""
+        return np.searchsorted(self.frame["case_idx"].to_numpy(), case_idx)
+
+    def work(self, rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Working seconds in ``[a, b]`` on the calendar of each row's target (NaN: no target)."""
+        return work_on(self.policy, self.calendars[rows], a, b)
+
+
+def work_on(policy: SlaPolicy, calendars: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Working seconds in ``[a, b]`` elementwise on the named calendars (None -> NaN)."""
+    out = np.full(len(a), np.nan)
+    for name in policy.calendars:
+        sel = calendars == name
+        if sel.any():
+            out[sel] = working_seconds(policy.calendars[name], a[sel], b[sel])
+    return out
+
+
+def unique_sorted(a: np.ndarray) -> np.ndarray:
+    """Sorted unique values of a 1-d array by sorting (numpy 2.4's hash-based ``np.unique`` is
+    an order of magnitude slower on millions of integers)."""
+    s = np.sort(a)
+    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
+
+
+def _instants(values: pd.Series) -> np.ndarray:
+    """Microseconds (nullable) -> ``datetime64[us]`` with NaT."""
+    arr = pd.array(values, dtype="Int64").to_numpy(dtype=np.int64, na_value=_NAT)
+    return arr.view("datetime64[us]")
+
+
+def _when_keys(policy: SlaPolicy) -> list[str]:
+    keys = {attr for t in policy.targets for attr, _ in t.when}
+    return sorted(k for k in keys if k not in _CASE_COLUMNS)
+
+
+def _milestones(log: Log, policy: SlaPolicy, as_of_us: int, implicit: bool,
+                fcr_breakers: Sequence[str]) -> pd.DataFrame:
+    ms = policy.milestones
+    params = {
+        "as_of_us": as_of_us,
+        "done": list(ms.resolved + ms.closed),
+        "first_response": list(ms.first_response),
+        "reopened": list(ms.reopened),
+        "implicit_reopens": implicit,
+        "window_us": int(round(policy.reopen.thank_you_window_s * 1e6)),
+        "fcr_breakers": list(fcr_breakers),
+        "attribute_keys": _when_keys(policy),
+    }
+    return run(log, "sla/milestones", params)
+
+
+def _targets(policy: SlaPolicy, m: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    attrs = m[list(_CASE_COLUMNS)].copy()
+    keys = _when_keys(policy)
+    if keys:
+        values = m["attribute_values"].tolist()
+        for i, key in enumerate(keys):
+            attrs[key] = [v[i] if v is not None else None for v in values]
+    names = assign_targets(policy, attrs).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
+    by_name = {t.name: t for t in policy.targets}
+    picked = [by_name[u] for u in uniques]
+
+    def per_case(values: list) -> np.ndarray:
+        return np.array(values + [None], dtype=object)[codes]  # sentinel -1 -> None
+
+    cal = per_case([t.calendar for t in picked])
+    fr = per_case([_secs(t.first_response_s) for t in picked]).astype(np.float64)
+    res = per_case([_secs(t.resolution_s) for t in picked]).astype(np.float64)
+    return names, cal, fr, res
+
+
+def _secs(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _status(reached: np.ndarray, elapsed: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, pd.array]:
+    over = elapsed > target
+    status = np.select([reached & ~over, reached & over, ~reached & ~over],
+                       ["met", "breached", "open"], "open_breached").astype(object)
+    undefined = np.isnan(target) | np.isnan(elapsed)
+    status[undefined] = None
+    breached = pd.array(np.isin(status, ("breached", "open_breached")), dtype="boolean")
+    breached[undefined] = pd.NA
+    return status, breached
+
+
+def _paused(clock_rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, cap: np.ndarray,
+            policy: SlaPolicy, calendars: np.ndarray, n: int) -> np.ndarray:
+    """Paused working seconds per case in ``[start, cap]`` (pause intervals clipped to cap)."""
+    if not len(clock_rows):
+        return np.zeros(n)
+    c = cap[clock_rows]
+    w = work_on(policy, calendars[clock_rows], np.minimum(starts, c), np.minimum(ends, c))
+    return np.bincount(clock_rows, weights=np.nan_to_num(w), minlength=n)
+
+
+def sla_clock(log: Log, policy: SlaPolicy, *, as_of: Any = None,
+              implicit_reopens: bool | None = None,
+              fcr_breakers: Sequence[str] | None = None) -> SlaClock:
+    """Evaluate the clocks (see the module docstring); the engine behind every SLA function."""
+    if not isinstance(policy, SlaPolicy):
+        raise ValueError(f"policy must be an SlaPolicy (see read_policy); got {type(policy).__name__}")
+    as_of_us = resolve_as_of(log, as_of)
+    implicit = (not policy.milestones.reopened) if implicit_reopens is None else bool(implicit_reopens)
+    if fcr_breakers is None:
+        fcr_breakers = default_fcr_breakers(log_activities(log), policy)
+    m = _milestones(log, policy, as_of_us, implicit, fcr_breakers)
+    names, cal, fr_target, res_target = _targets(policy, m)
+    n = len(m)
+    ignore = policy.reopen.ignore_thank_you
+    t = {
+        "start": _instants(m["start_us"]),
+        "first_response": _instants(m["first_response_us"]),
+        "first_resolved": _instants(m["first_resolved_us"]),
+        "resolved": _instants(m["resolved_real_us"] if ignore else m["resolved_all_us"]),
+        "resolved_all": _instants(m["resolved_all_us"]),
+        "resolved_real": _instants(m["resolved_real_us"]),
+        "last_event": _instants(m["last_event_us"]),
+    }
+    as_of_t = np.datetime64(as_of_us, "us")
+    pauses = run(log, "sla/pause_intervals", {"as_of_us": as_of_us, "pause": list(policy.milestones.pause)})
+    p_rows = np.searchsorted(m["case_idx"].to_numpy(), pauses["case_idx"].to_numpy())
+    p_start = _instants(pauses["start_us"])
+    p_end = _instants(pauses["end_us"])
+    rows = np.arange(n)
+
+    def clock_at(instant: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(working seconds in [start, upto], paused seconds in it); upto = instant or as_of."""
+        upto = np.where(np.isnat(instant), as_of_t, instant)
+        paused = _paused(p_rows, p_start, p_end, upto, policy, cal, n)
+        return work_on(policy, cal, t["start"], upto), paused
+
+    fr_work, fr_paused = clock_at(t["first_response"])
+    first_work, first_paused = clock_at(t["first_resolved"])
+    business, paused = clock_at(t["resolved"])
+    fr_el, first_res_el, res_el = fr_work - fr_paused, first_work - first_paused, business - paused
+    fr_reached = ~np.isnat(t["first_response"])
+    res_reached = ~np.isnat(t["resolved"])
+    fr_status, fr_breached = _status(fr_reached, fr_el, fr_target)
+    status, res_breached = _status(res_reached, res_el, res_target)
+    no_target = pd.isna(names)
+    paused = np.where(no_target, np.nan, paused)
+    cal_res = (t["resolved"] - t["start"]).astype("timedelta64[us]").astype(np.float64) / 1e6
+    frame = pd.DataFrame({
+        schema.CASE_ID: m[schema.CASE_ID].to_numpy(dtype=object),
+        "target": names,
+        "first_response_s": np.where(fr_reached, fr_el, np.nan),
+        "resolution_s": np.where(res_reached, res_el, np.nan),
+        "paused_s": paused,
+        "first_response_target_s": fr_target,
+        "resolution_target_s": res_target,
+        "first_response_breached": fr_breached,
+        "resolution_breached": res_breached,
+        "status": status,
+        "first_response_status": fr_status,
+        "first_response_elapsed_s": fr_el,
+        "resolution_elapsed_s": res_el,
+        "first_resolution_s": np.where(np.isnat(t["first_resolved"]), np.nan, first_res_el),
+        "resolution_calendar_s": np.where(res_reached, cal_res, np.nan),
+        "resolution_business_s": np.where(res_reached, business, np.nan),
+        "reopens": m["reopens"].to_numpy(dtype=np.int64),
+        "thank_you_reopens": m["thank_you_reopens"].to_numpy(dtype=np.int64),
+        "calendar": cal,
+        **{c: m[c].to_numpy(dtype=object) for c in _CASE_COLUMNS[1:]},
+        schema.START_TIME: _utc(t["start"]),
+        "first_response_time": _utc(t["first_response"]),
+        "resolved_time": _utc(t["resolved"]),
+        "last_event_time": _utc(t["last_event"]),
+        "current_status": m["current_status"].to_numpy(dtype=object),
+        "case_idx": m["case_idx"].to_numpy(dtype=np.int64),
+        "fcr_broken": (m["fcr_breaks_real"] if ignore else m["fcr_breaks_all"]).to_numpy() > 0,
+    }, index=rows)
+    return SlaClock(frame=frame, instants=t, policy=policy, as_of_us=as_of_us, log=log)
+
+
+# -- status intervals -------------------------------------------------------------------------
+
+MILESTONES: tuple[str, ...] = ("first_response", "resolution")
+"""The two SLA clocks (closed set of the ``milestone`` options)."""
+
+_INSTANT_OF = {"first_response": "first_response", "resolution": "resolved"}
+
+
+@dataclass(frozen=True)
+class StatusIntervals:
+    """Every status interval of the cases of a clock inside each case's SLA window
+    ``[start, milestone instant or as_of]``, in case order (internal). Intervals starting at the
+    window's end (the milestone event itself, and ties with it) hold no time and are left out.
+
+    ``status``/``next_status`` index ``activities`` (``next_status`` -1: no next event inside the
+    window's end, i.e. the case still had that status at ``as_of``); ``business_s`` is working time
+    of the case's target calendar (NaN without target), ``calendar_s`` wall-clock time.
+    """
+
+    activities: np.ndarray
+    row: np.ndarray
+    status: np.ndarray
+    next_status: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    business_s: np.ndarray
+    calendar_s: np.ndarray
+    paused: np.ndarray
+
+    def elapsed_before(self) -> np.ndarray:
+        """SLA elapsed seconds at each interval's start (business time, pauses excluded)."""
+        counted = np.where(self.paused, 0.0, np.nan_to_num(self.business_s))
+        total = np.cumsum(counted) - counted
+        first = np.r_[True, self.row[1:] != self.row[:-1]] if len(self.row) else np.zeros(0, bool)
+        offset = np.maximum.accumulate(np.where(first, np.arange(len(self.row)), 0))
+        return total - total[offset]
+
+
+def status_intervals(clock: SlaClock, *, milestone: str = "resolution") -> StatusIntervals:
+    """The status intervals of ``clock``'s cases clipped to their SLA window for ``milestone``."""
+    schema.check_choice("milestone", milestone, MILESTONES)
+    if "intervals" not in clock.cache:  # one query per clock, whatever the milestone
+        names = np.array(log_activities(clock.log), dtype=object)
+        clock.cache["intervals"] = (names, run(clock.log, "sla/status_intervals",
+                                               {"as_of_us": clock.as_of_us, "activities": names.tolist()}))
+    activities, frame = clock.cache["intervals"]
+    rows = clock.rows_of(frame["case_idx"].to_numpy())
+    instant = clock.instants[_INSTANT_OF[milestone]]
+    window_end = np.where(np.isnat(instant), np.datetime64(clock.as_of_us, "us"), instant)[rows]
+    start = _instants(frame["start_us"])
+    keep = start < window_end  # zero-length intervals at the window's end carry no time
+    rows, start, window_end = rows[keep], start[keep], window_end[keep]
+    end = np.minimum(_instants(frame["end_us"])[keep], window_end)
+    status = frame["status_code"].to_numpy(dtype=np.int64)[keep] - 1
+    nxt = frame["next_code"].to_numpy(dtype=np.int64)[keep] - 1
+    nxt = np.where(_instants(frame["end_us"])[keep] > window_end, -1, nxt)
+    pause = np.isin(activities, list(clock.policy.milestones.pause))
+    return StatusIntervals(
+        activities=activities, row=rows, status=status, next_status=nxt, start=start, end=end,
+        business_s=clock.work(rows, start, end),
+        calendar_s=(end - start).astype("timedelta64[us]").astype(np.float64) / 1e6,
+        paused=pause[status] if len(status) else np.zeros(0, bool),
+    )
+
+
+def _utc(values: np.ndarray) -> pd.Series:
+    return pd.Series(pd.DatetimeIndex(values.astype("datetime64[us]")).tz_localize("UTC"))
+
+
+def default_timezone(policy: SlaPolicy | None) -> str:
+    """Zone used to cut weeks and months: the policy's first calendar's, else UTC."""
+    if policy is None or not policy.calendars:
+        return "UTC"
+    return next(iter(policy.calendars.values())).timezone
+
+
+def evaluate_sla(log: Log, policy: SlaPolicy, *, as_of: Any = None,
+                 implicit_reopens: bool | None = None) -> pd.DataFrame:
+    """SLA clocks of every case of ``log`` under ``policy``, read at ``as_of``.
+
+    See the module docstring for the exact rules (status model, milestones, reopens, the
+    thank-you rule, pauses, ``as_of`` replay).
+
+    Parameters
+    ----------
+    policy:
+        An :class:`~pipelines.mining.policy.SlaPolicy` (``read_policy("sla.toml")``).
+    as_of:
+        A tz-aware instant (``Timestamp``, ``datetime`` or ISO string with offset); default the
+        log's last event time. Events after it are ignored (a replay of that moment).
+    implicit_reopens:
+        Detect reopens as work after a resolution; default: only when the policy lists no
+        ``reopened`` activity.
+
+    Returns
+    -------
+    DataFrame, one row per case (in case order), columns :data:`SLA_COLUMNS`:
+
+    * ``case_id``, ``target`` (name, or None when no target matches);
+    * ``first_response_s``, ``resolution_s``: elapsed SLA seconds at the milestone (business
+      time of the target's calendar, pauses subtracted); NaN when not reached by ``as_of``;
+    * ``paused_s``: paused working seconds in ``[start, resolution instant or as_of]``;
+    * ``first_response_target_s``, ``resolution_target_s``: the target's objectives (NaN when
+      it sets none);
+    * ``first_response_breached``, ``resolution_breached``: nullable booleans, True for
+      ``breached`` and ``open_breached``;
+    * ``status``: the resolution SLA, ``met`` / ``breached`` / ``open`` / ``open_breached``;
+
+    then :data:`SLA_EXTRA_COLUMNS`: ``first_response_status``; ``first_response_elapsed_s``,
+    ``resolution_elapsed_s`` (elapsed at the milestone, or at ``as_of`` when open: what the
+    status is judged on); ``first_resolution_s`` (elapsed at the first ``resolved``/``closed``
+    event, reopens ignored); ``resolution_calendar_s`` (wall-clock start -> resolution) and
+    ``resolution_business_s`` (working time of the target's calendar, pauses *not* subtracted),
+    NaN when open; ``reopens`` (reopen events), ``thank_you_reopens`` (those matching the
+    thank-you pattern, counted whether or not the policy ignores them); ``calendar``;
+    ``priority``, ``channel``, ``category``, ``team``, ``customer``; ``start_time``,
+    ``first_response_time``, ``resolved_time``, ``last_event_time`` (UTC; NaT when not reached);
+    ``current_status`` (activity of the last event by ``as_of``).
+
+    ``frame.attrs`` holds ``as_of`` (UTC Timestamp) and ``timezone`` (of the policy's first
+    calendar, used to cut weeks and months).
+
+    Example
+    -------
+    >>> sla = evaluate_sla(Store().log("before"), read_policy("sample_logs/sla_policy.toml"))  # doctest: +SKIP
+    >>> sla["status"].value_counts()  # doctest: +SKIP
+    """
+    clock = sla_clock(log, policy, as_of=as_of, implicit_reopens=implicit_reopens)
+    return public_frame(clock)
+
+
+def public_frame(clock: SlaClock) -> pd.DataFrame:
+    frame = clock.frame[list(SLA_COLUMNS + SLA_EXTRA_COLUMNS)].reset_index(drop=True)
+    frame.attrs = {"as_of": as_of_timestamp(clock.as_of_us),
+                   "timezone": default_timezone(clock.policy)}
+    return frame

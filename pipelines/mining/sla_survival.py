@@ -1,0 +1,291 @@
+"""Resolution time done right: open cases are right-censored, not dropped.
+
+A median over resolved cases only (the *naive* estimate) is biased low whenever cases are still
+open: the slow ones are exactly those not resolved yet. The Kaplan-Meier estimator uses every
+case: a resolved case is an observed duration, an open one is known to last *at least* until
+``as_of`` (right-censored). Both are reported side by side.
+
+Kaplan-Meier, as implemented here (numpy, no lifelines)
+------------------------------------------------------
+At each distinct observed duration ``t`` with ``d`` resolutions and ``n`` cases still at risk
+(durations ``>= t``, censored ones included: a case censored at ``t`` was still open at ``t``),
+``S(t) = prod over t_i <= t of (1 - d_i / n_i)``. The ``q``-quantile is the smallest observed
+``t`` with ``S(t) <= 1 - q`` (the convention of lifelines' ``median_survival_time`` and of
+``numpy.quantile(..., method="inverted_cdf")`` when nothing is censored); it is NaN when the
+curve never gets that low (too many cases still open). The naive quantiles are numpy's default
+(linear interpolation) over resolved cases, as in the simulator's KPI tables.
+
+First-contact resolution (FCR)
+------------------------------
+Among cases resolved by ``as_of``, the share that needed nothing beyond the first contact: no
+event of an *FCR breaker* activity and no (real) reopen anywhere in the case. The default
+breakers (:func:`~pipelines.mining.sla_clock.default_fcr_breakers`) are the policy's ``pause``
+and ``reopened`` activities (the customer had to be asked again, or came back) and every
+activity whose name contains ``escalat``, ``transfer``, ``return to``, ``reassign`` or
+``forward``; pass ``fcr_breakers=[...]`` to choose them (e.g. on helpdesk ``Require upgrade`` and
+``Create SW anomaly`` are hand-offs to development). With the thank-you rule on, ignored
+thank-you reopens do not break FCR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipelines import schema
+from pipelines.log import Log
+from pipelines.mining.cases import get_cases
+from pipelines.mining.policy import SlaPolicy
+from pipelines.mining.sla_aggregates import period_labels
+from pipelines.mining.sla_clock import as_of_timestamp, default_timezone, resolve_as_of, sla_clock
+
+__all__ = [
+    "KM_COLUMNS",
+    "MEASURES",
+    "RESOLUTION_TIME_COLUMNS",
+    "ResolutionTimes",
+    "get_resolution_times",
+    "kaplan_meier",
+    "km_quantiles",
+    "summarize_resolution_times",
+]
+
+KM_COLUMNS: tuple[str, ...] = ("time", "at_risk", "events", "censored", "survival")
+MEASURES: tuple[str, ...] = ("calendar", "business", "sla")
+"""Resolution-time measures: wall clock, working time of the target calendar, SLA clock."""
+RESOLUTION_TIME_COLUMNS: tuple[str, ...] = (
+    schema.CASE_ID, "target", schema.PRIORITY, schema.CATEGORY, schema.CHANNEL, schema.START_TIME,
+    "resolved", "calendar_s", "business_s", "sla_s", "first_contact_resolution",
+)
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "measure", "cases", "resolved", "censored", "naive_median_s", "naive_p90_s",
+    "km_median_s", "km_p90_s", "first_contact_resolution_rate",
+)
+_TOL = 1e-12
+
+
+# -- Kaplan-Meier ---------------------------------------------------------------------------
+
+
+def _check(durations: Any, observed: Any) -> tuple[np.ndarray, np.ndarray]:
+    t = np.asarray(durations, dtype=np.float64).ravel()
+    o = np.asarray(observed).ravel()
+    if t.shape != o.shape:
+        raise ValueError(f"durations and observed must have the same length; got {t.size} and {o.size}")
+    if o.dtype != bool:
+        if not np.isin(o, (0, 1)).all():
+            raise ValueError("observed must be booleans (True = resolved, False = censored)")
+        o = o.astype(bool)
+    if not np.isfinite(t).all() or (t < 0).any():
+        raise ValueError("durations must be finite and >= 0 (drop cases without a duration first)")
+    return t, o
+
+
+def kaplan_meier(durations: Any, observed: Any) -> pd.DataFrame:
+    """The Kaplan-Meier survival table of right-censored durations.
+
+    Parameters
+    ----------
+    durations:
+        Seconds (any unit) from start to resolution, or to censoring.
+    observed:
+        True where the case was resolved (an event), False where it was still open (censored).
+
+    Returns
+    -------
+    DataFrame, one row per distinct duration, ascending: ``time``, ``at_risk`` (cases with a
+    duration >= time), ``events`` (resolved at time), ``censored`` (censored at time),
+    ``survival`` (share still unresolved just after time).
+
+    >>> kaplan_meier([1, 2, 2, 3], [True, True, False, True])
+       time  at_risk  events  censored  survival
+    0   1.0        4       1         0      0.75
+    1   2.0        3       1         1      0.50
+    2   3.0        1       1         0      0.00
+    """
+    t, o = _check(durations, observed)
+    if not t.size:
+        return pd.DataFrame({"time": np.zeros(0), "at_risk": np.zeros(0, np.int64),
+                             "events": np.zeros(0, np.int64), "censored": np.zeros(0, np.int64),
+                             "survival": np.zeros(0)})
+    times, inverse = np.unique(t, return_inverse=True)
+    events = np.bincount(inverse, weights=o, minlength=times.size).astype(np.int64)
+    total = np.bincount(inverse, minlength=times.size)
+    at_risk = t.size - np.concatenate(([0], np.cumsum(total)[:-1]))
+    survival = np.cumprod(1.0 - events / at_risk)
+    return pd.DataFrame({"time": times, "at_risk": at_risk.astype(np.int64), "events": events,
+                         "censored": (total - events).astype(np.int64), "survival": survival})
+
+
+def km_quantiles(durations: Any, observed: Any, qs: Sequence[float] = (0.5, 0.9)) -> np.ndarray:
+    """Kaplan-Meier quantiles: for each ``q``, the smallest duration with ``S <= 1 - q``.
+
+    NaN when the survival curve never drops that low (or there is no data).
+
+    >>> km_quantiles([1, 2, 2, 3], [True, True, False, True], (0.25, 0.5, 0.9)).tolist()
+    [1.0, 2.0, 3.0]
+    >>> km_quantiles([1, 2, 5], [True, False, False], (0.5,)).tolist()
+    [nan]
+    """
+    table = kaplan_meier(durations, observed)
+    ev = table[table["events"] > 0]
+    out = []
+    for q in qs:
+        if not 0 < q < 1:
+            raise ValueError(f"quantiles must lie strictly between 0 and 1; got {q!r}")
+        hit = np.flatnonzero(ev["survival"].to_numpy() <= 1 - q + _TOL)
+        out.append(float(ev["time"].iloc[hit[0]]) if hit.size else float("nan"))
+    return np.array(out)
+
+
+# -- resolution times -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResolutionTimes:
+    """Result of :func:`get_resolution_times`.
+
+    Attributes
+    ----------
+    cases:
+        One row per case, columns :data:`RESOLUTION_TIME_COLUMNS`: ``resolved`` (the event of the
+        survival analysis), ``calendar_s`` / ``business_s`` / ``sla_s``: start -> resolution, or
+        start -> ``as_of`` when open (censored); ``business_s`` is working time of the target's
+        calendar without pause subtraction, ``sla_s`` the SLA clock (pauses subtracted); both NaN
+        without a policy or target. ``first_contact_resolution``: nullable boolean, NA when not
+        resolved (or without a policy).
+    summary:
+        Columns ``SUMMARY_COLUMNS`` (``measure``, ``cases``, ``resolved``, ``censored``,
+        ``naive_median_s``, ``naive_p90_s``, ``km_median_s``, ``km_p90_s``,
+        ``first_contact_resolution_rate``), one row per measure (``calendar``, ``business``,
+        ``sla``; ``calendar`` only without a policy). ``cases`` counts cases with a duration (no
+        target: no business or SLA time).
+    by_week, by_month:
+        The same, per week (its Monday, ``"2025-01-06"``) or month (``"2025-01"``) of the case
+        start in ``timezone``, with the period column first.
+    fcr_rate:
+        First-contact resolution rate over resolved cases (NaN without a policy).
+    fcr_breakers:
+        The activities that broke FCR.
+    as_of, timezone:
+        The instant the clocks were read at, and the zone of weeks and months.
+    """
+
+    cases: pd.DataFrame
+    summary: pd.DataFrame
+    by_week: pd.DataFrame
+    by_month: pd.DataFrame
+    fcr_rate: float
+    fcr_breakers: tuple[str, ...]
+    as_of: pd.Timestamp
+    timezone: str
+
+
+def _with_policy(log: Log, policy: SlaPolicy, as_of: Any,
+                 fcr_breakers: Sequence[str] | None) -> tuple[pd.DataFrame, tuple[str, ...], int]:
+    from pipelines.mining.sla_clock import default_fcr_breakers, log_activities
+
+    breakers = tuple(fcr_breakers) if fcr_breakers is not None else default_fcr_breakers(
+        log_activities(log), policy)
+    clock = sla_clock(log, policy, as_of=as_of, fcr_breakers=breakers)
+    f = clock.frame
+    resolved = f["resolved_time"].notna().to_numpy()
+    as_of_t = np.datetime64(clock.as_of_us, "us")
+    upto = np.where(resolved, clock.instants["resolved"], as_of_t)
+    rows = np.arange(clock.n)
+    fcr = pd.array(~f["fcr_broken"].to_numpy(), dtype="boolean")
+    fcr[~resolved] = pd.NA
+    cases = pd.DataFrame({
+        **{c: f[c] for c in RESOLUTION_TIME_COLUMNS[:6]},
+        "resolved": resolved,
+        "calendar_s": (upto - clock.instants["start"]).astype("timedelta64[us]").astype(float) / 1e6,
+        "business_s": clock.work(rows, clock.instants["start"], upto),
+        "sla_s": f["resolution_elapsed_s"].to_numpy(),
+        "first_contact_resolution": fcr,
+    })
+    return cases, breakers, clock.as_of_us
+
+
+def _without_policy(log: Log, as_of: Any) -> tuple[pd.DataFrame, int]:
+    as_of_us = resolve_as_of(log, as_of)
+    as_of_ts = as_of_timestamp(as_of_us)
+    c = get_cases(log)
+    c = c[c[schema.START_TIME] <= as_of_ts].reset_index(drop=True)
+    resolved = (c[schema.IS_CLOSED] & (c[schema.END_TIME] <= as_of_ts)).to_numpy(dtype=bool)
+    end = c[schema.END_TIME].where(resolved, as_of_ts)
+    nan = np.full(len(c), np.nan)
+    cases = pd.DataFrame({
+        schema.CASE_ID: c[schema.CASE_ID], "target": pd.Series([None] * len(c), dtype=object),
+        **{k: c[k] for k in (schema.PRIORITY, schema.CATEGORY, schema.CHANNEL, schema.START_TIME)},
+        "resolved": resolved,
+        "calendar_s": (end - c[schema.START_TIME]).dt.total_seconds().to_numpy(),
+        "business_s": nan, "sla_s": nan,
+        "first_contact_resolution": pd.array([pd.NA] * len(c), dtype="boolean"),
+    })
+    return cases, as_of_us
+
+
+def get_resolution_times(log: Log, policy: SlaPolicy | None = None, *, as_of: Any = None,
+                         fcr_breakers: Sequence[str] | None = None,
+                         tz: str | None = None) -> ResolutionTimes:
+    """Resolution times with open cases right-censored: naive and Kaplan-Meier median and p90,
+    first-contact resolution, and the trend by week and month.
+
+    With a policy, a case is resolved at its resolution milestone (see
+    :mod:`pipelines.mining.sla_clock`: final resolution after reopens, thank-you rule) and
+    business time is measured on its target's calendar. Without one, a case is resolved at its
+    last event if the ingest recognised it as closed (``is_closed``); only calendar time is
+    available, and on logs whose closing event comes long after the resolution (helpdesk's
+    ``Closed``) that is the *closing* time: give a policy. ``as_of`` as for
+    :func:`~pipelines.mining.sla_clock.evaluate_sla` (default: the log's last event time); open
+    cases are censored at it. Weeks and months are cut in ``tz`` (default: the policy's first
+    calendar's zone, else UTC). See the module docstring for the estimators and FCR.
+    """
+    if policy is not None:
+        cases, breakers, as_of_us = _with_policy(log, policy, as_of, fcr_breakers)
+    else:
+        if fcr_breakers is not None:
+            raise ValueError("fcr_breakers needs a policy (FCR is measured up to the resolution milestone)")
+        (cases, as_of_us), breakers = _without_policy(log, as_of), ()
+    zone = tz or default_timezone(policy)
+    measures = MEASURES if policy is not None else ("calendar",)
+    summary = summarize_resolution_times(cases, measures=measures)
+    by = {}
+    for freq in ("week", "month"):
+        frame = cases.assign(**{freq: period_labels(cases[schema.START_TIME], freq, zone)})
+        by[freq] = summarize_resolution_times(frame, by=freq, measures=measures)
+    fcr = cases["first_contact_resolution"]
+    rate = float(fcr.dropna().astype(bool).mean()) if fcr.notna().any() else float("nan")
+    return ResolutionTimes(cases=cases, summary=summary, by_week=by["week"], by_month=by["month"],
+                           fcr_rate=rate, fcr_breakers=breakers, as_of=as_of_timestamp(as_of_us),
+                           timezone=zone)
+
+
+def summarize_resolution_times(cases: pd.DataFrame, *, by: str | None = None,
+                               measures: Sequence[str] = MEASURES) -> pd.DataFrame:
+    """Naive and Kaplan-Meier median/p90 per measure (and per ``by`` value) of a
+    :attr:`ResolutionTimes.cases` frame; columns ``[by,] SUMMARY_COLUMNS``.
+    """
+    for measure in measures:
+        schema.check_choice("measure", measure, MEASURES)
+    groups = [(None, cases)] if by is None else list(cases.groupby(by, sort=True, dropna=False))
+    rows = []
+    for key, part in groups:
+        fcr = part["first_contact_resolution"].dropna()
+        fcr_rate = float(fcr.astype(bool).mean()) if len(fcr) else float("nan")
+        for measure in measures:
+            values = part[f"{measure}_s"].to_numpy(dtype=np.float64)
+            ok = ~np.isnan(values)
+            t, o = values[ok], part["resolved"].to_numpy(dtype=bool)[ok]
+            naive = np.quantile(t[o], (0.5, 0.9)) if o.any() else np.full(2, np.nan)
+            km = km_quantiles(t, o) if t.size else np.full(2, np.nan)
+            row = {"measure": measure, "cases": int(ok.sum()), "resolved": int(o.sum()),
+                   "censored": int((~o).sum()), "naive_median_s": naive[0], "naive_p90_s": naive[1],
+                   "km_median_s": km[0], "km_p90_s": km[1], "first_contact_resolution_rate": fcr_rate}
+            rows.append(({by: key} if by else {}) | row)
+    cols = ([by] if by else []) + list(SUMMARY_COLUMNS)
+    return pd.DataFrame(rows, columns=cols)

@@ -45,6 +45,9 @@ def _common(p: argparse.ArgumentParser, *, log: bool = True, fmt: bool = True, f
         p.add_argument("--format", default="table", choices=formats, help="output format (default: table)")
 
 
+SLA_VIEWS = ("cases", "rates", "drivers", "waits", "resolution", "reopens", "at-risk", "calibration")
+
+
 def _mining(p: argparse.ArgumentParser, formats=FORMATS) -> None:
     """Options every mining command shares: warehouse, log, output format, filters."""
     from pipelines.cli_filters import add_filter_arguments
@@ -129,6 +132,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--algorithm", default="imf", choices=("imf", "imd"))
     p.add_argument("--fitness-sample", type=int, default=0, metavar="N",
                    help="also replay N sampled cases on the model and report fitness")
+
+    p = sub.add_parser("sla", help="SLA clocks from the log: per-case first response and resolution vs targets")
+    _mining(p)
+    p.add_argument("--policy", required=True, help="SLA policy file (TOML; see the README)")
+    p.add_argument("--as-of", help="evaluate as of this instant (default: the log's last event)")
+    p.add_argument("--view", default="cases", choices=SLA_VIEWS,
+                   help="cases (default): one row per case; rates: breach rates --by target|priority|category|"
+                        "channel|team|week|month; drivers: where breached cases spent their time --by status|"
+                        "transition; waits: customer vs agent wait per status; resolution: naive and Kaplan-Meier "
+                        "resolution times and first-contact resolution; reopens; at-risk: open cases ranked by "
+                        "breach likelihood; calibration: how well those likelihoods matched history")
+    p.add_argument("--by", default=None, help="grouping for --view rates (default target) or drivers (default status)")
 
     p = sub.add_parser("samples", help="load the bundled sample logs into the warehouse (no-op when present)")
     _common(p, log=False, fmt=False)
@@ -308,6 +323,37 @@ def _discover(args: argparse.Namespace) -> int:
     if args.fitness_sample:
         summary["fitness"] = evaluate_fitness(log, model, sample=args.fitness_sample)
     _print(render(summary, args.format))
+    return EXIT_OK
+
+
+@command("sla")
+def _sla(args: argparse.Namespace) -> int:
+    from pipelines.mining import sla
+    from pipelines.mining.policy import read_policy
+
+    if not Path(args.policy).is_file():
+        raise BadInput(f"no such policy file: {args.policy} (see the README for the format)")
+    policy = read_policy(args.policy)
+    log = _log(args)
+    as_of = args.as_of
+    view = args.view
+    if view == "cases":
+        frame = sla.evaluate_sla(log, policy, as_of=as_of)
+    elif view == "rates":
+        frame = sla.sla_breach_rates(log, by=args.by or "target", policy=policy, as_of=as_of)
+    elif view == "drivers":
+        frame = sla.find_breach_drivers(log, policy, by=args.by or "status", as_of=as_of)
+    elif view == "waits":
+        frame = sla.get_wait_by_status(log, policy, as_of=as_of)
+    elif view == "resolution":
+        frame = sla.get_resolution_times(log, policy, as_of=as_of).summary
+    elif view == "reopens":
+        frame = sla.get_reopens(log, policy, as_of=as_of).summary
+    elif view == "at-risk":
+        frame = sla.find_at_risk(log, policy, as_of=as_of)
+    else:
+        frame = sla.calibrate_risk(log, policy).summary
+    _print(render(frame, args.format))
     return EXIT_OK
 
 

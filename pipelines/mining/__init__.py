@@ -34,6 +34,18 @@ from pipelines.mining.filters import (
 from pipelines.mining.handoffs import get_case_handoff_counts, get_handoffs, get_ping_pong, get_rework
 from pipelines.mining.kpis import get_kpi_trend, get_kpis
 from pipelines.mining.policy import SlaPolicy, parse_policy, read_policy
+from pipelines.mining.sla import (
+    calibrate_risk,
+    evaluate_sla,
+    find_at_risk,
+    find_breach_drivers,
+    get_reopens,
+    get_resolution_times,
+    get_wait_by_status,
+    get_wait_split,
+    kaplan_meier,
+    sla_breach_rates,
+)
 from pipelines.mining.variants import get_case_durations, get_variants, variant_coverage
 
 __all__ = [
@@ -46,4 +58,6 @@ __all__ = [
     "get_case_durations", "get_case_handoff_counts", "get_cases", "get_events", "get_handoffs",
     "get_kpi_trend", "get_kpis", "get_ping_pong", "get_rework", "get_variants", "parse_policy",
     "read_policy", "variant_coverage", "working_seconds",
+    "calibrate_risk", "evaluate_sla", "find_at_risk", "find_breach_drivers", "get_reopens",
+    "get_resolution_times", "get_wait_by_status", "get_wait_split", "kaplan_meier", "sla_breach_rates",
 ]

@@ -435,3 +435,10 @@ def _longest_path_columns(nodes: list, succ: dict, back: set[tuple]) -> dict[Any
             if indeg[nxt] == 0:
                 ready.append(nxt)
     return column
+
+
+def read_bpmn(path: str | Path) -> BPMN:
+    """A ``.bpmn`` file read back with pm4py (to check an export opens in another tool)."""
+    import pm4py
+
+    return pm4py.read_bpmn(str(path))

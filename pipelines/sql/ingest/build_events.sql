@@ -38,10 +38,16 @@ select
     $log as log,
     o.* exclude (attributes, priority, channel, category, customer, case_attributes),
     epoch_us(o.next_timestamp) - epoch_us(o.timestamp) as next_gap_us,
-    row_number() over (partition by o.case_idx, o.activity, o.next_activity order by o.case_pos) = 1
-        as first_edge_in_case,
-    row_number() over (partition by o.case_idx, o.activity order by o.case_pos) = 1
-        as first_activity_in_case,
+    o.case_pos = fe.first_pos as first_edge_in_case,
+    o.case_pos = fa.first_pos as first_activity_in_case,
     o.attributes, o.priority, o.channel, o.category, o.customer, o.case_attributes
 from ordered o
+-- first positions by group-by + join: cheaper than two more window partitions (2.8 s vs 6.5 s at 1e6)
+join (
+    select case_idx, activity, next_activity, min(case_pos) as first_pos from ordered group by all
+) fe on fe.case_idx = o.case_idx and fe.activity = o.activity
+    and fe.next_activity is not distinct from o.next_activity
+join (
+    select case_idx, activity, min(case_pos) as first_pos from ordered group by all
+) fa on fa.case_idx = o.case_idx and fa.activity = o.activity
 order by o.case_idx, o.case_pos

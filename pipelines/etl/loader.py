@@ -44,7 +44,7 @@ from pipelines.etl.timestamps import (
     plan_timestamps,
     timestamp_share,
 )
-from pipelines.etl.transforms import REJECT_REASON, TransformStats, transform_batch
+from pipelines.etl.transforms import TransformStats, transform_batch
 from pipelines.store import Store, quote_ident, quote_literal, sql_text
 
 INGEST_VERSION = "1"
@@ -225,79 +225,99 @@ def ingest_log(
 
 # -- phase 1: everything in staging --------------------------------------------------------------
 
+@dataclass
+class _ReadResult:
+    """What the readers saw: warnings, blank rows and the records they could not split into fields."""
+
+    warnings: list[str] = field(default_factory=list)
+    blank_rows: int = 0
+    rejects: list[tuple[int, object]] = field(default_factory=list)  # (file index, RawReject)
+
+
 def _prepare(stg: Staging, files, log, options, existing, store, report_progress) -> dict:
-    warnings: list[str] = []
-    blank_rows = 0
+    """Phase 1: read, map, check and order everything in staging; return what phase 2 stores."""
+    read = _read_sources(stg, files, options, report_progress)
+    mapping = _map_columns(stg, files, options)
+    plan = _plan_timestamps(stg, mapping, options, files)
+    seq = (existing["max_event_seq"] + 1) if existing is not None else 0
+    report_progress("checking rows", 0.5)
+    stats = _check_rows(stg, mapping, plan, options, seq)
+    n_good, n_bad, n_bad_ts = stg.run("ingest/parsed_counts").fetchone()
+    if n_good == 0:
+        _refuse_all_rejected(stg, files, mapping, n_bad_ts, n_bad)
+    levels = _attribute_levels(stg, mapping)
     file_offset = len(existing["source_files"]) if existing is not None else 0
-    reader_rejects: list[tuple[int, object]] = []
+    _stage_events(stg, levels, log, existing, store, file_offset, frozenset(options.null_tokens))
+    _stage_rejects(stg, log, read.rejects, files, existing, store)
+    report_progress("ordering events", 0.7)
+    end_activities, end_note = _build_tables(stg, log, options)
+    n_cases, n_events, n_activities, n_variants, start_time, end_time = stg.run("ingest/log_stats").fetchone()
+    report_progress("checking quality", 0.85)
+    quality = quality_checks.quality_report(stg.con, n_events, n_cases)
+    warnings = read.warnings + list(mapping.notes) + list(plan.notes) + stats.timestamps.notes(options.timezone)
+    warnings += [f"surrounding spaces removed from {n:,} {role} values" for role, n in stats.trimmed.items()]
+    warnings += [end_note] if end_note else []
+    rows_read = stg.raw_rows() + len(read.rejects) + (existing["rows_read"] if existing is not None else 0)
+    rows_rejected = n_bad + len(read.rejects) + (existing["rows_rejected"] if existing is not None else 0)
+    case_attrs = {name for name, _, level in levels if level == "case"}
+    event_attrs = {name for name, _, level in levels if level == "event"}
+    if existing is not None:
+        case_attrs |= set(existing["case_attributes"])
+        event_attrs |= set(existing["event_attributes"])
+    return {
+        "report": dict(
+            rows_read=rows_read, rows_loaded=n_good, rows_rejected=rows_rejected, blank_rows=read.blank_rows,
+            events_added=n_events - (existing["n_events"] if existing is not None else 0), n_cases=n_cases,
+            n_events=n_events, n_activities=n_activities, n_variants=n_variants, mapping=mapping.to_dict(),
+            timezone=options.timezone, end_activities=tuple(end_activities), warnings=tuple(warnings),
+            quality=tuple(quality),
+        ),
+        "start_time": start_time, "end_time": end_time,
+        "case_attributes": sorted(case_attrs), "event_attributes": sorted(event_attrs),
+        "rows_read": rows_read, "rows_rejected": rows_rejected,
+    }
+
+
+def _read_sources(stg: Staging, files, options, report_progress) -> _ReadResult:
+    """Stream every file's raw rows into staging (refuses when not one row could be read)."""
+    read = _ReadResult()
     for idx, path in enumerate(files):
         stg.add_file(idx, str(path))
         source = _open(path, options)
         for batch in _with_progress(source, path, report_progress, idx, len(files)):
             stg.add_raw_batch(idx, batch)
-        warnings += [f"{path.name}: {w}" for w in source.warnings]
-        blank_rows += source.blank_rows
-        reader_rejects += [(idx, r) for r in source.rejects]
-    rows_raw = stg.raw_rows()
-    rows_read = rows_raw + len(reader_rejects)
-    if rows_raw == 0:
-        first = reader_rejects[0][1].reason if reader_rejects else "no data rows"
-        raise IngestError(f"no row could be read ({len(reader_rejects):,} malformed; first: {first})", file=files[0])
-    mapping = _map_columns(stg, files, options)
-    plan = _plan_timestamps(stg, mapping, options, files)
+        read.warnings += [f"{path.name}: {w}" for w in source.warnings]
+        read.blank_rows += source.blank_rows
+        read.rejects += [(idx, r) for r in source.rejects]
+    if stg.raw_rows() == 0:
+        first = read.rejects[0][1].reason if read.rejects else "no data rows"
+        raise IngestError(f"no row could be read ({len(read.rejects):,} malformed; first: {first})", file=files[0])
+    return read
+
+
+def _check_rows(stg: Staging, mapping, plan, options, seq: int) -> TransformStats:
+    """Canonical values or a reject reason for every raw row, batch by batch (``parsed``)."""
     stats = TransformStats()
     ts_options = TimestampOptions(options.timestamp_format, options.dayfirst, options.timezone)
-    seq = (existing["max_event_seq"] + 1) if existing is not None else 0
-    stg.run("ingest/create_parsed")
-    report_progress("checking rows", 0.5)
     nulls = frozenset(options.null_tokens)
+    stg.run("ingest/create_parsed")
     for frame in stg.raw_batches():
-        file_idx = int(frame["__file"].iloc[0]) if len(frame) else 0
         parts = [g for _, g in frame.groupby("__file", sort=True)] if frame["__file"].nunique() > 1 else [frame]
         for part in parts:
-            file_idx = int(part["__file"].iloc[0])
-            out = transform_batch(part, mapping, plan, ts_options, file_index=file_idx, seq_start=seq,
-                                  null_tokens=nulls, stats=stats)
+            out = transform_batch(part, mapping, plan, ts_options, file_index=int(part["__file"].iloc[0]),
+                                  seq_start=seq, null_tokens=nulls, stats=stats)
             seq += len(part)
             stg.add_parsed(out)
-    n_good, n_bad, n_bad_ts = stg.run("ingest/parsed_counts").fetchone()
-    if n_good == 0:
-        _refuse_all_rejected(stg, files, mapping, n_bad_ts, n_bad)
-    levels = _attribute_levels(stg, mapping)
-    _stage_events(stg, levels, log, existing, store, file_offset, nulls)
-    _stage_rejects(stg, log, levels, mapping, reader_rejects, files, existing, store, file_offset)
-    report_progress("ordering events", 0.7)
+    return stats
+
+
+def _build_tables(stg: Staging, log: str, options) -> tuple[tuple[str, ...], str | None]:
+    """Events in case order with next-event columns, variants, and cases (with their closed flag)."""
     stg.run("ingest/build_events", {"log": log})
     stg.run("ingest/build_variants", {"log": log})
     end_activities, end_note = _end_activities(stg, options)
     stg.run("ingest/build_cases", {"log": log, "end_activities": list(end_activities)})
-    n_cases, n_events, n_activities, n_variants, start_time, end_time = stg.run("ingest/log_stats").fetchone()
-    report_progress("checking quality", 0.85)
-    quality = quality_checks.quality_report(stg.con, n_events, n_cases)
-    warnings += list(mapping.notes) + list(plan.notes) + stats.timestamps.notes(options.timezone)
-    warnings += [f"surrounding spaces removed from {n:,} {role} values" for role, n in stats.trimmed.items()]
-    if end_note:
-        warnings.append(end_note)
-    rows_rejected = n_bad + len(reader_rejects)
-    events_added = n_events - (existing["n_events"] if existing is not None else 0)
-    case_attrs = sorted({name for name, _, level in levels if level == "case"})
-    event_attrs = sorted({name for name, _, level in levels if level == "event"})
-    if existing is not None:
-        case_attrs = sorted(set(case_attrs) | set(existing["case_attributes"]))
-        event_attrs = sorted(set(event_attrs) | set(existing["event_attributes"]))
-        rows_read += existing["rows_read"]
-        rows_rejected += existing["rows_rejected"]
-    return {
-        "report": dict(
-            rows_read=rows_read, rows_loaded=n_good, rows_rejected=rows_rejected, blank_rows=blank_rows,
-            events_added=events_added, n_cases=n_cases, n_events=n_events, n_activities=n_activities,
-            n_variants=n_variants, mapping=mapping.to_dict(), timezone=options.timezone,
-            end_activities=tuple(end_activities), warnings=tuple(warnings), quality=tuple(quality),
-        ),
-        "start_time": start_time, "end_time": end_time,
-        "case_attributes": case_attrs, "event_attributes": event_attrs,
-        "rows_read": rows_read, "rows_rejected": rows_rejected,
-    }
+    return end_activities, end_note
 
 
 def _open(path: Path, options: IngestOptions) -> RawSource:
@@ -424,10 +444,9 @@ def _stage_events(stg: Staging, levels, log, existing, store: Store, file_offset
     stg.run("ingest/append_new_only")
 
 
-def _stage_rejects(stg, log, levels, mapping, reader_rejects, files, existing, store: Store, file_offset) -> None:
+def _stage_rejects(stg, log, reader_rejects, files, existing, store: Store) -> None:
     stg.run("ingest/create_rejects")
-    raw_cols = [c for c in stg.columns]
-    raw_struct = "{" + ", ".join(f"{quote_literal(c)}: r.{quote_ident(c)}" for c in raw_cols) + "}"
+    raw_struct = "{" + ", ".join(f"{quote_literal(c)}: r.{quote_ident(c)}" for c in stg.columns) + "}"
     stg.run("ingest/insert_rejects", {"log": log}, raw_struct=raw_struct)
     rows = [
         {"log": log, "source_file": str(files[idx]), "source_row": r.row, "column_name": None, "raw": r.raw,

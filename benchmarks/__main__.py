@@ -72,6 +72,17 @@ def run_worker(tool: str, size: int, repeat: int) -> dict:
     return result
 
 
+def ingest_once(size: int, repeat: int) -> dict:
+    """Ingest the log into its benchmark warehouse unless done before (the result is kept beside it)."""
+    record = DATA / f"bench_{size}.ingest.json"
+    if record.exists() and (DATA / f"bench_{size}.duckdb").exists():
+        return json.loads(record.read_text())
+    result = run_worker("deskmine-ingest", size, repeat)
+    if "error" not in result:
+        record.write_text(json.dumps(result))
+    return result
+
+
 def summarise(results: dict) -> str:
     m = results["machine"]
     lines = [
@@ -141,10 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         if generated is not None:
             entry["simulate_s"] = generated
         for tool in tools:
-            if tool != "deskmine-ingest" and tool.startswith("deskmine") and "deskmine-ingest" not in entry \
-                    and not (DATA / f"bench_{size}.duckdb").exists():
-                entry["deskmine-ingest"] = run_worker("deskmine-ingest", size, args.repeat)
-            entry[tool] = run_worker(tool, size, args.repeat)
+            if tool.startswith("deskmine"):
+                entry["deskmine-ingest"] = ingest_once(size, args.repeat)
+            if tool != "deskmine-ingest":
+                entry[tool] = run_worker(tool, size, args.repeat)
         (out / "engine.json").write_text(json.dumps(results, indent=2))
         (out / "engine.md").write_text(summarise(results))
     print(summarise(results))

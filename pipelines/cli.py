@@ -310,7 +310,12 @@ def _handoffs(args: argparse.Namespace) -> int:
 
 @command("discover")
 def _discover(args: argparse.Namespace) -> int:
-    from pipelines.mining.discovery import discover_process_model, evaluate_fitness, export_bpmn, export_pnml
+    from pipelines.mining.discovery import (
+        discover_process_model,
+        evaluate_fitness,
+        export_bpmn,
+        export_pnml,
+    )
 
     out = Path(args.out)
     if out.suffix.lower() not in (".bpmn", ".pnml"):

@@ -194,9 +194,9 @@ def numeric_share(values: pd.Series) -> float:
 def _plan_epoch(values: pd.Series, example: str) -> TimestampPlan:
     nums = pd.to_numeric(values, errors="coerce")
     lo, hi = nums.min(), nums.max()
-    if 1e8 <= lo and hi < 5e9:
+    if lo >= 1e8 and hi < 5e9:
         return TimestampPlan(EPOCH_S, notes=("numeric timestamps read as Unix epoch seconds (UTC)",), example=example)
-    if 1e11 <= lo and hi < 5e12:
+    if lo >= 1e11 and hi < 5e12:
         return TimestampPlan(EPOCH_MS, notes=("numeric timestamps read as Unix epoch milliseconds (UTC)",), example=example)
     raise ValueError(f"numbers such as {example!r} are not plausible Unix epoch seconds or milliseconds")
 

@@ -6,7 +6,12 @@ by a filter) and returns tidy DataFrames or small frozen result objects; duratio
 ``pipelines.mining._pm4py`` (for discovery and as the reference in tests).
 """
 
-from pipelines.mining.bottlenecks import case_time_split, find_bottlenecks, get_activity_instances, get_activity_times
+from pipelines.mining.bottlenecks import (
+    case_time_split,
+    find_bottlenecks,
+    get_activity_instances,
+    get_activity_times,
+)
 from pipelines.mining.calendar import BusinessCalendar, add_working_seconds, working_seconds
 from pipelines.mining.cases import get_cases, get_events
 from pipelines.mining.dfg import DFG, discover_dfg
@@ -31,7 +36,12 @@ from pipelines.mining.filters import (
     filter_time_range,
     filter_variants,
 )
-from pipelines.mining.handoffs import get_case_handoff_counts, get_handoffs, get_ping_pong, get_rework
+from pipelines.mining.handoffs import (
+    get_case_handoff_counts,
+    get_handoffs,
+    get_ping_pong,
+    get_rework,
+)
 from pipelines.mining.kpis import get_kpi_trend, get_kpis
 from pipelines.mining.policy import SlaPolicy, parse_policy, read_policy
 from pipelines.mining.sla import (

@@ -145,6 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "breach likelihood; calibration: how well those likelihoods matched history")
     p.add_argument("--by", default=None, help="grouping for --view rates (default target) or drivers (default status)")
 
+    p = sub.add_parser("compare", help="before/after comparison: KPIs with CIs, mix adjustment, segments, map delta")
+    _common(p, log=False, formats=("table", "json"))
+    p.add_argument("--before", required=True, help="log before the change (or the only log, with --split-date)")
+    p.add_argument("--after", help="log after the change")
+    p.add_argument("--split-date", help="compare the cases of --before that started before / from this date")
+    p.add_argument("--policy", help="SLA policy file: adds SLA KPIs and business-time resolution")
+    p.add_argument("--by", action="append", choices=("category", "channel", "priority", "team"),
+                   help="segment dimensions (repeatable; default category, channel, team)")
+    p.add_argument("--boot", type=int, default=2000, help="bootstrap resamples (default 2000)")
+    p.add_argument("--seed", type=int, default=0)
+
     p = sub.add_parser("samples", help="load the bundled sample logs into the warehouse (no-op when present)")
     _common(p, log=False, fmt=False)
     p.add_argument("--dir", default=None, help="sample_logs folder (default: the project's)")
@@ -359,6 +370,23 @@ def _sla(args: argparse.Namespace) -> int:
     else:
         frame = sla.calibrate_risk(log, policy).summary
     _print(render(frame, args.format))
+    return EXIT_OK
+
+
+@command("compare")
+def _compare(args: argparse.Namespace) -> int:
+    from pipelines.mining.compare import compare
+
+    if (args.after is None) == (args.split_date is None):
+        raise BadInput("give either --after LOG or --split-date DATE (not both)")
+    if args.policy and not Path(args.policy).is_file():
+        raise BadInput(f"no such policy file: {args.policy}")
+    store = _store(args)
+    before = store.log(args.before)
+    after = store.log(args.after) if args.after else None
+    result = compare(before, after, policy=args.policy, split_date=args.split_date,
+                     by=tuple(args.by) if args.by else None, n_boot=args.boot, seed=args.seed)
+    _print(render(result.to_dict(), "json") if args.format == "json" else result.describe())
     return EXIT_OK
 
 

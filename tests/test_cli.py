@@ -106,3 +106,23 @@ def test_discover_writes_a_bpmn_that_pm4py_reads(db, capsys, tmp_path):
     code, out, _ = run(capsys, "discover", "--db", db, "--log", "before", "--out", out_file, "--format", "json")
     assert code == 0 and json.loads(out)["sound"] is True
     assert _pm4py.bpmn_task_labels(_pm4py.read_bpmn(out_file))
+
+
+def test_compare_json_shape_and_found_effect(db, capsys):
+    code, out, _ = run(capsys, "compare", "--db", db, "--before", "before", "--after", "after", "--policy", POLICY,
+                       "--boot", 300, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert {"version", "before", "after", "settings", "kpis", "adjusted", "segments", "map_delta",
+            "variant_shift", "notes"} <= set(data)
+    kpis = {k["kpi"]: k for k in data["kpis"]}
+    touch = next(k for name, k in kpis.items() if "human" in name)
+    assert touch["before"] == 0 and touch["significant"] and touch["ci_low"] > 0
+
+
+def test_compare_split_date_and_argument_errors(db, capsys):
+    code, out, _ = run(capsys, "compare", "--db", db, "--before", "before", "--split-date", "2025-03-01",
+                       "--boot", 200)
+    assert code == 0 and "Before/after comparison" in out
+    code, _, err = run(capsys, "compare", "--db", db, "--before", "before")
+    assert code == 2 and "either --after LOG or --split-date DATE" in err

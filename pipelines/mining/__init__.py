@@ -14,6 +14,7 @@ from pipelines.mining.bottlenecks import (
 )
 from pipelines.mining.calendar import BusinessCalendar, add_working_seconds, working_seconds
 from pipelines.mining.cases import get_cases, get_events
+from pipelines.mining.compare import ComparisonResult, KpiDefinitions, compare
 from pipelines.mining.dfg import DFG, discover_dfg
 from pipelines.mining.discovery import (
     ProcessModel,
@@ -59,6 +60,7 @@ from pipelines.mining.sla import (
 from pipelines.mining.variants import get_case_durations, get_variants, variant_coverage
 
 __all__ = [
+    "ComparisonResult", "KpiDefinitions", "compare",
     "DFG", "BusinessCalendar", "Filter", "ProcessModel", "SlaPolicy",
     "add_working_seconds", "apply_filter", "bpmn_xml", "case_time_split", "discover_dfg",
     "discover_process_model", "evaluate_fitness", "export_bpmn", "export_pnml",

@@ -1,78 +1,655 @@
-"""The app's only data gateway: one read-only Store, results cached per warehouse generation.
+"""The app's only data gateway: one read-only Store per app, results cached per filter state.
 
-Callbacks call functions here, never the Store or SQL directly. Every cached result is keyed by
-the warehouse's generation counter, so an ingest (in this process or another) is picked up on the
-next request.
+Callbacks call functions here, never the Store, the mining API or SQL directly. Every result is
+cached under ``(warehouse generation, log, filter digest, analysis, options)``, so an ingest (in
+this process or another) is picked up on the next request, and two users looking at the same
+filtered view share one computation. Failures reach callbacks as :class:`DataError`, whose
+message is meant for people (no traceback ever reaches the page).
+
+Adding an analysis for a new page is one call::
+
+    from dashboard import data
+    data.register_analysis("sla", lambda log, policy=None: evaluate_sla(log, policy))
+    result = data.compute("sla", state, policy="default")   # cached like everything else
+
+Concurrency: the Store (an :class:`AppStore`) hands out a cursor per query. An idle app releases
+its read connection after :data:`IDLE_RELEASE_S`, so ``deskmine ingest`` in another process can
+take the write lock. An upload ingested by the app itself (a background thread, see
+:func:`start_ingest`) writes through the same Store: its write waits until no query is running,
+blocks new ones for the few seconds of the final copy, then reading resumes.
 """
 
 from __future__ import annotations
 
-import functools
+import base64
+import binascii
+import collections
+import dataclasses
+import logging
+import os
+import re
+import shutil
+import tempfile
 import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
+import duckdb
 import pandas as pd
 
+from dashboard.state import BAR_ATTRIBUTES, FilterState
+from pipelines import schema
+from pipelines.etl.errors import IngestError
+from pipelines.mining.bottlenecks import find_bottlenecks
+from pipelines.mining.cases import get_cases, get_events
+from pipelines.mining.dfg import discover_dfg
+from pipelines.mining.filters import CaseAttribute, Clause, Filter, apply_filter
+from pipelines.mining.handoffs import get_handoffs, get_ping_pong, get_rework
+from pipelines.mining.kpis import get_kpi_trend, get_kpis
+from pipelines.mining.variants import get_case_durations, get_variants
 from pipelines.stats import get_quality, get_rejects, log_stats
-from pipelines.store import Store
+from pipelines.store import Store, WarehouseError
 
-_lock = threading.Lock()
-_store: Store | None = None
+log = logging.getLogger("deskmine.dashboard")
+
+IDLE_RELEASE_S = 2.0
+"""Seconds without a query after which the app closes its read connection (lets other processes write)."""
+CACHE_SIZE = 128
+DEFAULT_MAX_UPLOAD_MB = 200
+UPLOAD_ENV = "DESKMINE_MAX_UPLOAD_MB"
+UPLOAD_DIR_ENV = "DESKMINE_UPLOAD_DIR"
+UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz", ".xes", ".xes.gz", ".parquet")
+PREVIEW_ROWS = 20_000
+VARIANT_OPTIONS = 200
 
 
-def configure(db_path: str | None) -> Store:
-    """Point the gateway at a warehouse (called by ``create_app``)."""
-    global _store
-    with _lock:
-        if _store is not None:
-            _store.close()
-        _store = Store(db_path, read_only=True)
-        _cached.cache_clear()
-    return _store
+class DataError(RuntimeError):
+    """Something the page should say in words (unknown log, bad filter, locked warehouse...)."""
+
+
+# -- the store -----------------------------------------------------------------------------------
+
+class AppStore(Store):
+    """The app's read-only Store: its writes (an upload's ingest) wait until no query is running."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.last_used = time.monotonic()
+
+    @contextmanager
+    def cursor(self):
+        self.last_used = time.monotonic()
+        with super().cursor() as cur:
+            yield cur
+        self.last_used = time.monotonic()
+
+    @contextmanager
+    def write(self, *, staging: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        deadline = time.monotonic() + self.lock_timeout_s
+        while True:
+            self._lock.acquire()
+            if self._active == 0:
+                break
+            self._lock.release()
+            if time.monotonic() > deadline:
+                raise WarehouseError("the app kept reading the warehouse; the ingest could not write: try again")
+            time.sleep(0.02)
+        try:  # holding the lock: no new query starts until the write is committed
+            with super().write(staging=staging) as con:
+                yield con
+        finally:
+            self._lock.release()
+
+    def release_if_idle(self, idle_s: float) -> bool:
+        if time.monotonic() - self.last_used >= idle_s and self._con is not None:
+            self.release()
+            return self._con is None
+        return False
+
+
+class _Memo:
+    """A small thread-safe LRU; concurrent requests for the same key compute it once."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._data: collections.OrderedDict[tuple, Any] = collections.OrderedDict()
+        self._pending: dict[tuple, threading.Event] = {}
+
+    def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        while True:
+            with self._lock:
+                if key in self._data:
+                    self._data.move_to_end(key)
+                    return self._data[key]
+                event = self._pending.get(key)
+                if event is None:
+                    event = self._pending[key] = threading.Event()
+                    break
+            event.wait()  # another request computes it; take its result (or compute if it failed)
+        try:
+            value = compute()
+            with self._lock:
+                self._data[key] = value
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+@dataclasses.dataclass
+class Job:
+    """A background ingest: progress for the page to poll."""
+
+    id: str
+    log: str
+    file_name: str
+    phase: str = "queued"
+    fraction: float = 0.0
+    status: str = "running"  # running | done | failed
+    message: str = ""
+    lines: list[str] = dataclasses.field(default_factory=list)
+    started: float = dataclasses.field(default_factory=time.monotonic)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "log": self.log, "file_name": self.file_name, "phase": self.phase,
+                "fraction": round(self.fraction, 4), "status": self.status, "message": self.message,
+                "lines": list(self.lines), "seconds": round(time.monotonic() - self.started, 1)}
+
+
+class Gateway:
+    """Everything one app instance holds: its Store, result cache, uploads and ingest jobs."""
+
+    def __init__(self, db_path: str | None, *, max_upload_mb: float | None = None,
+                 upload_dir: str | None = None, idle_release_s: float = IDLE_RELEASE_S) -> None:
+        self.store = AppStore(db_path, read_only=True)
+        self.memo = _Memo(CACHE_SIZE)
+        mb = max_upload_mb if max_upload_mb is not None else float(os.environ.get(UPLOAD_ENV, DEFAULT_MAX_UPLOAD_MB))
+        self.max_upload_bytes = int(mb * 1024 * 1024)
+        self.upload_dir = Path(upload_dir or os.environ.get(UPLOAD_DIR_ENV) or tempfile.mkdtemp(prefix="deskmine-uploads-"))
+        self.jobs: dict[str, Job] = {}
+        self.jobs_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._releaser = threading.Thread(target=self._release_loop, args=(idle_release_s,), daemon=True,
+                                          name="deskmine-idle-release")
+        self._releaser.start()
+
+    def _release_loop(self, idle_s: float) -> None:
+        while not self._stop.wait(min(1.0, idle_s / 2)):
+            try:
+                self.store.release_if_idle(idle_s)
+            except Exception:  # noqa: BLE001 - never let the releaser die
+                log.exception("idle release failed")
+
+    def close(self) -> None:
+        self._stop.set()
+        self.store.close()
+
+
+EXTENSION_KEY = "deskmine"
+_default: Gateway | None = None
+_default_lock = threading.Lock()
+
+
+def configure(db_path: str | None, *, app=None, max_upload_mb: float | None = None,
+              upload_dir: str | None = None) -> Gateway:
+    """Create the gateway of an app (``create_app`` calls this); without ``app`` it is the process default."""
+    global _default
+    gw = Gateway(db_path, max_upload_mb=max_upload_mb, upload_dir=upload_dir)
+    if app is not None:
+        app.server.extensions[EXTENSION_KEY] = gw
+    with _default_lock:
+        if app is None and _default is not None:
+            _default.close()
+        if app is None or _default is None:
+            _default = gw
+    return gw
+
+
+def gateway() -> Gateway:
+    """The gateway of the app serving the current request (or the process default)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        gw = current_app.extensions.get(EXTENSION_KEY)
+        if gw is not None:
+            return gw
+    if _default is None:
+        return configure(None)
+    return _default
 
 
 def store() -> Store:
-    if _store is None:
-        return configure(None)
-    return _store
+    return gateway().store
 
 
 def generation() -> int:
-    return store().generation()
+    return _guard(store().generation)
 
 
-@functools.lru_cache(maxsize=256)
-def _cached(kind: str, gen: int, *args):
-    s = store()
-    if kind == "logs":
-        return s.logs()
-    log = s.log(args[0])
-    if kind == "stats":
-        return log_stats(log)
-    if kind == "quality":
-        return get_quality(log)
-    if kind == "rejects":
-        return get_rejects(log, limit=args[1])
-    raise KeyError(kind)
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Engine errors as :class:`DataError` with a readable message."""
+    try:
+        yield
+    except DataError:
+        raise
+    except (WarehouseError, IngestError, ValueError, KeyError) as exc:
+        raise DataError(_one_line(exc)) from exc
+    except duckdb.Error as exc:
+        raise DataError(f"the warehouse could not answer: {_one_line(exc)}") from exc
 
+
+def _guard(fn: Callable[[], Any]) -> Any:
+    with _errors():
+        return fn()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return " ".join(text.split()) or type(exc).__name__
+
+
+def _memo(key: tuple, compute: Callable[[], Any]) -> Any:
+    gw = gateway()
+    with _errors():
+        return gw.memo.get((gw.store.generation(), *key), compute)
+
+
+# -- warehouse-level facts ----------------------------------------------------------------------
 
 def logs() -> pd.DataFrame:
     """The warehouse's logs (empty frame when there is no warehouse yet)."""
-    if not store().exists():
-        return store().logs()
-    return _cached("logs", generation())
+    s = store()
+    if not s.exists():
+        return _guard(s.logs)
+    return _memo(("logs",), s.logs)
 
 
 def log_names() -> list[str]:
-    return sorted(logs()["log"].tolist())
+    return sorted(logs()[schema.LOG].tolist())
 
 
-def stats(log: str) -> dict:
-    return _cached("stats", generation(), log)
+def default_log() -> str | None:
+    names = log_names()
+    return names[0] if names else None
 
 
-def quality(log: str) -> pd.DataFrame:
-    return _cached("quality", generation(), log)
+def stats(log_name: str) -> dict:
+    return _memo(("stats", log_name), lambda: log_stats(_log(log_name)))
 
 
-def rejects(log: str, limit: int = 1000) -> pd.DataFrame:
-    return _cached("rejects", generation(), log, limit)
+def quality(log_name: str) -> pd.DataFrame:
+    return _memo(("quality", log_name), lambda: get_quality(_log(log_name)))
+
+
+def rejects(log_name: str, limit: int = 1000) -> pd.DataFrame:
+    return _memo(("rejects", log_name, limit), lambda: get_rejects(_log(log_name), limit=limit))
+
+
+def _log(name: str | None):
+    if not name:
+        raise DataError("no log selected: pick one in the log selector (or load the sample logs: deskmine samples)")
+    with _errors():
+        return store().log(name)
+
+
+def resolve_state(state: FilterState) -> FilterState:
+    """``state`` with a log: the default log when none is set (the first one, alphabetically)."""
+    if state.log:
+        return state
+    return dataclasses.replace(state, log=default_log())
+
+
+# -- filter-bar options (once per log) --------------------------------------------------------------
+
+def options(log_name: str) -> dict:
+    """Distinct values for the filter bar's dropdowns, from the log's cases (unfiltered).
+
+    Keys: one per :data:`~dashboard.state.BAR_ATTRIBUTES` (sorted values; ``None`` = missing,
+    listed last), ``variants`` (``get_variants(top=200)`` frame), ``start`` / ``end`` (first and
+    last case start, UTC), ``max_duration_s``.
+    """
+    def compute() -> dict:
+        lg = _log(log_name)
+        cases = get_cases(lg)
+        out: dict[str, Any] = {}
+        for name in BAR_ATTRIBUTES:
+            values = cases[name].dropna().astype(str).unique().tolist() if name in cases else []
+            out[name] = sorted(values) + ([None] if name in cases and cases[name].isna().any() else [])
+        out["variants"] = get_variants(lg, top=VARIANT_OPTIONS)
+        out["start"] = cases[schema.START_TIME].min() if len(cases) else None
+        out["end"] = cases[schema.START_TIME].max() if len(cases) else None
+        out["max_duration_s"] = float(cases[schema.DURATION_S].max()) if len(cases) else 0.0
+        return out
+
+    return _memo(("options", log_name), compute)
+
+
+# -- analyses of the filtered log -------------------------------------------------------------------
+
+ANALYSES: dict[str, Callable[..., Any]] = {
+    "cases": get_cases,
+    "kpis": get_kpis,
+    "kpi_trend": get_kpi_trend,
+    "case_durations": get_case_durations,
+    "dfg": discover_dfg,
+    "variants": get_variants,
+    "bottlenecks": find_bottlenecks,
+    "handoffs": get_handoffs,
+    "ping_pong": get_ping_pong,
+    "rework": get_rework,
+}
+"""Analysis name -> ``fn(log, **options)``; every one is cached per filter state."""
+
+
+def register_analysis(name: str, fn: Callable[..., Any]) -> None:
+    """Make ``fn(log, **options)`` available as ``compute(name, state, **options)`` (e.g. SLA, automation)."""
+    ANALYSES[name] = fn
+
+
+def scoped_log(state: FilterState):
+    """The mining API's Log for ``state``: ``apply_filter(store.log(name), Filter.from_dict(...))``."""
+    state = resolve_state(state)
+    with _errors():
+        return apply_filter(_log(state.log), state.filter)
+
+
+def compute(name: str, state: FilterState, **opts) -> Any:
+    """``ANALYSES[name](filtered log, **opts)``, cached per (generation, log, filter digest, name, options)."""
+    if name not in ANALYSES:
+        raise DataError(f"unknown analysis {name!r}; known: {', '.join(sorted(ANALYSES))}")
+    state = resolve_state(state)
+    key = (state.log, state.digest(), name, tuple(sorted(opts.items())))
+    return _memo(key, lambda: ANALYSES[name](scoped_log(state), **opts))
+
+
+def with_clause(state: FilterState, clause: Clause) -> FilterState:
+    """``state`` narrowed by one more clause (e.g. "the cases through this node")."""
+    return FilterState(state.log, Filter(tuple(state.filter) + (clause,)))
+
+
+def cases(state: FilterState) -> pd.DataFrame:
+    return compute("cases", state)
+
+
+def n_cases(state: FilterState) -> int:
+    return kpis(state)["cases"]
+
+
+def kpis(state: FilterState) -> dict:
+    """``get_kpis`` of the filtered log (cases, closed/open, median/p90 duration of closed cases...)."""
+    return compute("kpis", state)
+
+
+def kpi_trend(state: FilterState, period: str = "week") -> pd.DataFrame:
+    return compute("kpi_trend", state, period=period)
+
+
+def dfg(state: FilterState, *, activities: float = 1.0, paths: float = 1.0):
+    return compute("dfg", state, activities=float(activities), paths=float(paths))
+
+
+def variants(state: FilterState) -> pd.DataFrame:
+    return compute("variants", state)
+
+
+def bottlenecks(state: FilterState, by: str = "transition") -> pd.DataFrame:
+    return compute("bottlenecks", state, by=by)
+
+
+def handoffs(state: FilterState, level: str = "team") -> pd.DataFrame:
+    return compute("handoffs", state, level=level)
+
+
+def ping_pong(state: FilterState) -> pd.DataFrame:
+    return compute("ping_pong", state)
+
+
+def rework(state: FilterState) -> pd.DataFrame:
+    return compute("rework", state)
+
+
+def case_detail(log_name: str, case_id: str) -> dict:
+    """One case of the whole log: ``case`` (row of get_cases), ``events``, ``variant`` (row of get_variants).
+
+    ``case`` is ``None`` when the log has no such case.
+    """
+    def compute_detail() -> dict:
+        lg = _log(log_name)
+        row = get_cases(apply_filter(lg, CaseAttribute(schema.CASE_ID, [case_id])))
+        if row.empty:
+            return {"case": None, "events": pd.DataFrame(), "variant": None}
+        case = row.iloc[0].to_dict()
+        events = get_events(lg, case_ids=[case_id])
+        all_variants = _memo(("variants", log_name, Filter().digest()), lambda: get_variants(lg))
+        match = all_variants[all_variants["variant_id"] == case["variant_id"]]
+        variant = match.iloc[0].to_dict() if len(match) else None
+        if variant is not None:
+            variant["rank"] = int(match.index[0]) + 1
+        return {"case": case, "events": events, "variant": variant}
+
+    return _memo(("case", log_name, case_id), compute_detail)
+
+
+def case_suggestions(state: FilterState, text: str | None, limit: int = 30) -> list[str]:
+    """Case ids in scope containing ``text`` (case-insensitive), at most ``limit``; longest cases first when empty."""
+    frame = cases(state)
+    ids = frame[schema.CASE_ID].astype(str)
+    if text:
+        ids = ids[ids.str.contains(re.escape(text.strip()), case=False, regex=True)]
+        return ids.head(limit).tolist()
+    return frame.sort_values(schema.DURATION_S, ascending=False)[schema.CASE_ID].astype(str).head(limit).tolist()
+
+
+# -- process model (BPMN), when discovery is available -----------------------------------------------
+
+def discovery_available() -> bool:
+    try:
+        from pipelines.mining import discovery  # noqa: F401
+    except ImportError:
+        return False
+    return hasattr(discovery, "bpmn_xml") and hasattr(discovery, "discover_process_model")
+
+
+def bpmn(state: FilterState, *, noise: float = 0.2) -> str:
+    """The BPMN 2.0 XML of the model discovered on the filtered log (inductive miner, see discovery)."""
+    if not discovery_available():
+        raise DataError("process discovery is not installed in this build: BPMN export is unavailable")
+    from pipelines.mining.discovery import bpmn_xml, discover_process_model
+
+    state = resolve_state(state)
+    key = (state.log, state.digest(), "bpmn", noise)
+    return _memo(key, lambda: bpmn_xml(discover_process_model(scoped_log(state), noise=noise)))
+
+
+# -- uploads and background ingest -------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Upload:
+    token: str
+    path: Path
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def _safe_name(file_name: str) -> str:
+    base = Path(str(file_name).replace("\\", "/")).name
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "upload"
+    return base[:120]
+
+
+def suggested_log_name(file_name: str) -> str:
+    """A snake_case log name from a file name (``Tickets 2024.csv.gz`` -> ``tickets_2024``)."""
+    base = _safe_name(file_name).lower()
+    for suffix in sorted(UPLOAD_SUFFIXES, key=len, reverse=True):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    name = re.sub(r"[^a-z0-9_]+", "_", base).strip("_")
+    if not name or not name[0].isalpha():
+        name = "log_" + name
+    return name[:63]
+
+
+def format_size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:,.1f} GB"
+
+
+def max_upload_bytes() -> int:
+    return gateway().max_upload_bytes
+
+
+def save_upload(file_name: str, contents: str) -> Upload:
+    """Store an uploaded file (``dcc.Upload`` contents: a base64 data URL) for preview and ingest.
+
+    Refuses files over the size limit, of another type than CSV/XES/Parquet, or not base64.
+    """
+    gw = gateway()
+    name = _safe_name(file_name or "upload")
+    if not name.lower().endswith(UPLOAD_SUFFIXES):
+        raise DataError(f"{name}: only CSV, XES or Parquet files can be uploaded "
+                        f"({', '.join(UPLOAD_SUFFIXES)})")
+    _, _, payload = (contents or "").partition(",")
+    if len(payload) * 3 // 4 > gw.max_upload_bytes + 3:
+        raise DataError(too_large_message(name, len(payload) * 3 // 4, gw.max_upload_bytes))
+    try:
+        raw = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise DataError(f"{name}: the upload was not received completely (bad encoding); try again") from None
+    if len(raw) > gw.max_upload_bytes:
+        raise DataError(too_large_message(name, len(raw), gw.max_upload_bytes))
+    token = uuid.uuid4().hex[:16]
+    folder = gw.upload_dir / token
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(raw)
+    return Upload(token, path, len(raw))
+
+
+def too_large_message(name: str, size: int, limit: int) -> str:
+    return (f"{name} is {format_size(size)}: the upload limit is {format_size(limit)}. Ingest it from the "
+            f"command line (deskmine ingest FILE --log NAME) or raise the limit with {UPLOAD_ENV}.")
+
+
+def uploaded(token: str) -> Upload:
+    gw = gateway()
+    if not re.fullmatch(r"[0-9a-f]{16}", token or ""):
+        raise DataError("unknown upload; upload the file again")
+    folder = gw.upload_dir / token
+    files = list(folder.iterdir()) if folder.is_dir() else []
+    if not files:
+        raise DataError("the uploaded file is gone (already ingested?); upload it again")
+    return Upload(token, files[0], files[0].stat().st_size)
+
+
+def preview_upload(token: str, overrides: dict[str, str] | None = None) -> dict:
+    """What ingesting the upload would do: format, columns, first rows and the column mapping.
+
+    Returns ``{"file", "format", "columns", "sample" (records of the first rows), "rows_sampled",
+    "mapping" ({role: {"column", "reason"}}), "notes", "warnings", "problem" (an IngestError
+    message when no mapping was possible: the user picks columns), "suggested_log"}``. The mapping
+    is decided on the first :data:`PREVIEW_ROWS` rows with the loader's own rules; the ingest
+    decides again on the whole file (same rules, so the same result unless later rows differ).
+    """
+    from pipelines.etl import loader
+    from pipelines.etl.loader import IngestOptions
+    from pipelines.etl.sniff import detect_format
+    from pipelines.etl.staging import Staging
+
+    up = uploaded(token)
+    with _errors():
+        fmt = detect_format(up.path)
+        options = IngestOptions(**{k: v for k, v in (overrides or {}).items() if v})
+        with Staging() as stg:
+            stg.add_file(0, str(up.path))
+            source = loader._open(up.path, options)  # the loader's reader choice, exactly
+            rows = 0
+            for batch in source.batches:
+                stg.add_raw_batch(0, batch)
+                rows += batch.num_rows
+                if rows >= PREVIEW_ROWS:
+                    break
+            if rows == 0:
+                raise IngestError("no data rows could be read", file=up.name)
+            sample = stg.sample(10).drop(columns=["__file", "__row"], errors="ignore")
+            problem, mapping, notes = None, {}, []
+            try:
+                chosen = loader._map_columns(stg, [up.path], options)
+                mapping, notes = chosen.to_dict(), list(chosen.notes)
+            except IngestError as exc:
+                problem = _one_line(exc)
+            columns = list(stg.columns)
+    return {
+        "file": up.name, "size": up.size, "format": fmt, "columns": columns,
+        "sample": sample.astype("string").fillna("").to_dict(orient="records"), "rows_sampled": rows,
+        "mapping": mapping, "notes": notes, "warnings": list(source.warnings), "problem": problem,
+        "suggested_log": suggested_log_name(up.name),
+    }
+
+
+def start_ingest(token: str, log_name: str, overrides: dict[str, str] | None = None, *,
+                 replace: bool = False) -> str:
+    """Ingest an upload in a background thread; returns the job id to poll with :func:`job`."""
+    from pipelines.etl.loader import IngestOptions, check_log_name
+
+    gw = gateway()
+    up = uploaded(token)
+    with _errors():
+        check_log_name(log_name)
+        options = IngestOptions(**{k: v for k, v in (overrides or {}).items() if v})
+    job_ = Job(id=uuid.uuid4().hex[:12], log=log_name, file_name=up.name)
+    with gw.jobs_lock:
+        gw.jobs[job_.id] = job_
+    thread = threading.Thread(target=_run_ingest, args=(gw, job_, up, options, "replace" if replace else "create"),
+                              daemon=True, name=f"deskmine-ingest-{job_.id}")
+    thread.start()
+    return job_.id
+
+
+def _run_ingest(gw: Gateway, job_: Job, up: Upload, options, mode: str) -> None:
+    from pipelines.etl.loader import ingest_log
+
+    def progress(phase: str, fraction: float) -> None:
+        job_.phase, job_.fraction = phase, max(job_.fraction, float(fraction))
+
+    try:
+        report = ingest_log(up.path, log=job_.log, store=gw.store, mode=mode, options=options, progress=progress)
+        job_.lines = report.summary_lines()
+        job_.phase, job_.fraction, job_.status = "done", 1.0, "done"
+        job_.message = job_.lines[0] if job_.lines else f"log {job_.log!r} loaded"
+        gw.memo.clear()
+    except (IngestError, WarehouseError, ValueError) as exc:
+        job_.status, job_.message = "failed", _one_line(exc)
+    except Exception as exc:  # noqa: BLE001 - the page shows one line; the server log has the traceback
+        log.exception("ingest of %s failed", up.path)
+        job_.status, job_.message = "failed", f"the ingest failed unexpectedly ({type(exc).__name__}: {_one_line(exc)})"
+    finally:
+        shutil.rmtree(up.path.parent, ignore_errors=True)
+
+
+def job(job_id: str) -> dict:
+    """A job's progress: ``{"status": running|done|failed, "phase", "fraction", "message", "lines", ...}``."""
+    gw = gateway()
+    with gw.jobs_lock:
+        j = gw.jobs.get(job_id or "")
+    if j is None:
+        raise DataError("unknown ingest job (the app was restarted?)")
+    return j.to_dict()

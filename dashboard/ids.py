@@ -1,8 +1,95 @@
-"""Every component id of the app, named once (pages import these; tests use them as selectors)."""
+"""Every component id of the app, named once (pages import these; tests use them as selectors).
+
+Pattern-matching ids (dicts) are built by the small functions at the end: a dict id renders in
+the DOM as its JSON (``{"index":"variants","type":"grid"}``); :func:`css` makes a selector of it.
+"""
+
+from __future__ import annotations
+
+import json
 
 # shell
 NAV = "nav"
 PAGE = "page"
+URL = "url"
+FILTER_STORE = "filter-store"          # {"log", "filter": Filter.to_dict(), "query"}: the global filter state
+GENERATION_STORE = "generation-store"  # bumped when the app itself changed the warehouse (an upload)
+URL_SYNC = "url-sync"                  # dummy output of the clientside URL writer
+FILTER_PATCH = "filter-patch"          # dcc.Store: pages write filter changes here (see components.filters)
+FILTER_ERROR = "filter-error"
+
+# global filter bar
+FILTER_BAR = "filter-bar"
+FILTER_LOG = "filter-log"
+FILTER_DATES = "filter-dates"
+FILTER_PRIORITY = "filter-priority"
+FILTER_CHANNEL = "filter-channel"
+FILTER_CATEGORY = "filter-category"
+FILTER_TEAM = "filter-team"
+FILTER_VARIANT = "filter-variant"
+FILTER_DMIN = "filter-dmin"            # hours
+FILTER_DMAX = "filter-dmax"            # hours
+FILTER_CHIPS = "filter-chips"
+FILTER_SUMMARY = "filter-summary"
+FILTER_ATTRIBUTE = {"priority": FILTER_PRIORITY, "channel": FILTER_CHANNEL, "category": FILTER_CATEGORY,
+                    "team": FILTER_TEAM}
+
+# pattern-matching types
+CLEAR_FILTERS = "clear-filters"        # {"type": CLEAR_FILTERS, "index": where} buttons clear every filter
+CHIP_REMOVE = "chip-remove"            # {"type": CHIP_REMOVE, "index": clause key}
+GRID = "grid"                          # {"type": GRID, "index": name}: an AG Grid
+GRID_EXPORT = "grid-export"            # {"type": GRID_EXPORT, "index": name}: its CSV button
+SVG_EXPORT = "svg-export"              # {"type": SVG_EXPORT, "index": graph id}: download a plotly figure as SVG
+SVG_DONE = "svg-done"
+
+# overview (/)
+OVERVIEW_KPIS = "overview-kpis"
+OVERVIEW_FREQ = "overview-freq"
+OVERVIEW_TRENDS = "overview-trends"
+OVERVIEW_VOLUME = "overview-volume"
+OVERVIEW_RESOLUTION = "overview-resolution"
+OVERVIEW_SECTIONS = "overview-sections"
+
+# process map (/map)
+MAP_GRAPH = "map-graph"
+MAP_MEASURE = "map-measure"
+MAP_ACTIVITIES = "map-activities"
+MAP_PATHS = "map-paths"
+MAP_SUMMARY = "map-summary"
+MAP_MESSAGE = "map-message"
+MAP_DETAILS = "map-details"
+MAP_FILTER_BY = "map-filter-by"
+MAP_SELECTION = "map-selection"        # dcc.Store: the clicked node/edge
+MAP_PNG = "map-png"
+MAP_SVG = "map-svg"
+MAP_BPMN = "map-bpmn"
+MAP_BPMN_DOWNLOAD = "map-bpmn-download"
+MAP_LEGEND = "map-legend"
+MAP_CASES = "map-cases"
+MAP_CASES_EXPORT = "map-cases-export"
+MAP_CASES_DOWNLOAD = "map-cases-download"
+
+# variants (/variants)
+VARIANTS_CONTENT = "variants-content"
+VARIANTS_FILTER = "variants-filter"
+VARIANTS_COVERAGE = "variants-coverage"
+VARIANTS_SELECTED = "variants-selected"
+
+# bottlenecks (/bottlenecks)
+BOTTLENECKS_BY = "bottlenecks-by"
+BOTTLENECKS_CONTENT = "bottlenecks-content"
+BOTTLENECKS_CHART = "bottlenecks-chart"
+BOTTLENECKS_HANDOFFS = "bottlenecks-handoffs"
+BOTTLENECKS_HEATMAP = "bottlenecks-heatmap"
+BOTTLENECKS_REWORK = "bottlenecks-rework"
+BOTTLENECKS_REWORK_CHART = "bottlenecks-rework-chart"
+BOTTLENECKS_SECTIONS = "bottlenecks-sections"   # extension sections (e.g. customer vs agent wait, SLA)
+
+# cases (/cases)
+CASES_SEARCH = "cases-search"
+CASES_DETAIL = "cases-detail"
+CASES_TIMELINE = "cases-timeline"
+CASES_LIST = "cases-list"
 
 # data page
 DATA_LOG = "data-log"
@@ -15,3 +102,39 @@ DATA_REJECTS = "data-rejects"
 DATA_REJECTS_EXPORT = "data-rejects-export"
 DATA_QUALITY_EXPORT = "data-quality-export"
 DATA_LOGS_EXPORT = "data-logs-export"
+
+# data page: upload a new log
+UPLOAD = "upload"
+UPLOAD_LIMIT_NOTE = "upload-limit-note"
+UPLOAD_CLIENT_ERROR = "upload-client-error"   # written by assets/upload.js when the browser refuses a file
+UPLOAD_PREVIEW = "upload-preview"
+UPLOAD_TOKEN = "upload-token"                 # dcc.Store: the saved upload's token
+UPLOAD_LOG_NAME = "upload-log-name"
+UPLOAD_REPLACE = "upload-replace"
+UPLOAD_ROLE = "upload-role"                   # {"type": UPLOAD_ROLE, "index": role}: column override dropdowns
+UPLOAD_REMAP = "upload-remap"
+UPLOAD_START = "upload-start"
+UPLOAD_JOB = "upload-job"                     # dcc.Store: the running job id
+UPLOAD_POLL = "upload-poll"                   # dcc.Interval
+UPLOAD_PROGRESS = "upload-progress"
+UPLOAD_STATUS = "upload-status"
+
+
+def grid(name: str) -> dict:
+    return {"type": GRID, "index": name}
+
+
+def grid_export(name: str) -> dict:
+    return {"type": GRID_EXPORT, "index": name}
+
+
+def clear_filters(where: str) -> dict:
+    return {"type": CLEAR_FILTERS, "index": where}
+
+
+def css(component_id: str | dict) -> str:
+    """A CSS selector for a component id (string or pattern-matching dict)."""
+    if isinstance(component_id, str):
+        return f"#{component_id}"
+    text = json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+    return "[id='" + text.replace("'", "\\'") + "']"

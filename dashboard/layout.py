@@ -1,4 +1,4 @@
-"""The page shell: navigation bar and the page container."""
+"""The page shell: navigation bar, the global filter bar and state, and the page container."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import ids
+from dashboard.components.filters import filter_bar, stores
 
 NAV_ORDER = ["/", "/map", "/variants", "/bottlenecks", "/sla", "/automation", "/compare", "/cases", "/data"]
 
@@ -22,6 +23,6 @@ def shell():
             dbc.NavbarBrand("deskmine", href="/", className="fw-bold"),
             dbc.Nav(links, navbar=True, className="me-auto"),
         ], fluid=True),
-        color="dark", dark=True, id=ids.NAV, className="mb-3",
+        color="dark", dark=True, id=ids.NAV, className="mb-0",
     )
-    return html.Div([nav, dbc.Container(dash.page_container, fluid=True, id=ids.PAGE)])
+    return html.Div([*stores(), nav, filter_bar(), dbc.Container(dash.page_container, fluid=True, id=ids.PAGE)])

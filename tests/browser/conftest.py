@@ -64,12 +64,13 @@ class LiveApp:
     server: object = field(repr=False)
 
 
-def serve_app(db: Path) -> Iterator[LiveApp]:
+def serve_app(db: Path, **app_options) -> Iterator[LiveApp]:
+    """Serve ``create_app(db, **app_options)`` on a free loopback port while the generator is open."""
     from werkzeug.serving import make_server
 
     from dashboard import create_app
 
-    app = create_app(str(db))
+    app = create_app(str(db), **app_options)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -77,6 +78,9 @@ def serve_app(db: Path) -> Iterator[LiveApp]:
         yield LiveApp(url=f"http://127.0.0.1:{server.server_port}", db=db, server=server)
     finally:
         server.shutdown()
+        gateway = app.server.extensions.get("deskmine")
+        if gateway is not None:  # release the warehouse file (its read connection, idle-release thread)
+            gateway.close()
 
 
 @pytest.fixture(scope="session")

@@ -30,13 +30,6 @@ def test_data_page_lists_logs_with_stats_and_quality(page, live_app, watch):
     watch.assert_clean()
 
 
-def test_home_shows_the_logs_until_the_overview_exists(page, live_app, watch):
-    page.goto(live_app.url + "/")
-    wait_for_app(page)
-    page.locator(f"#{ids.DATA_LOGS_TABLE}").get_by_text("before", exact=True).first.wait_for()
-    watch.assert_clean()
-
-
 def test_empty_warehouse_shows_what_to_do(page, tmp_path, watch):
     from tests.browser.conftest import serve_app
 

@@ -1,0 +1,84 @@
+"""Formatting and styling shared by the figure modules (pure)."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+
+BLUE = "#2c6fbb"
+ORANGE = "#e8833a"
+RED = "#d62728"
+GREY = "#8c8c8c"
+GREEN = "#2ca02c"
+FREQUENCY_SCALE = ("#c6dbef", "#08306b")
+PERFORMANCE_SCALE = ("#fdd49e", "#b30000")
+
+
+def is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_duration(seconds) -> str:
+    """Seconds for people, two units at most: ``45s``, ``12m``, ``5h 12m``, ``3d 4h``; ``—`` when unknown."""
+    if is_missing(seconds):
+        return "—"
+    s = float(seconds)
+    sign = "-" if s < 0 else ""
+    s = abs(s)
+    if s < 60:
+        return f"{sign}{s:.0f}s"
+    if s < 3600:
+        return f"{sign}{s // 60:.0f}m"
+    if s < 86400:
+        h, m = divmod(round(s / 60), 60)
+        return f"{sign}{h}h {m}m" if m else f"{sign}{h}h"
+    d, h = divmod(round(s / 3600), 24)
+    return f"{sign}{d}d {h}h" if h else f"{sign}{d}d"
+
+
+def format_count(n) -> str:
+    return "—" if is_missing(n) else f"{int(n):,}"
+
+
+def format_share(x, digits: int = 1) -> str:
+    """``0.1234`` -> ``12.3%``."""
+    return "—" if is_missing(x) else f"{100 * float(x):.{digits}f}%"
+
+
+def duration_unit(max_seconds: float) -> tuple[str, float]:
+    """A unit for an axis of durations up to ``max_seconds``: ``("hours", 3600)`` or ``("days", 86400)``..."""
+    if is_missing(max_seconds) or max_seconds < 2 * 3600:
+        return "minutes", 60.0
+    if max_seconds < 3 * 86400:
+        return "hours", 3600.0
+    return "days", 86400.0
+
+
+def mix(scale: tuple[str, str], t: float) -> str:
+    """The colour at ``t`` in 0..1 between the two hex colours of ``scale`` (linear in RGB)."""
+    t = 0.0 if is_missing(t) else min(1.0, max(0.0, float(t)))
+    a = [int(scale[0][i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(scale[1][i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b, strict=True))
+
+
+def styled(fig: go.Figure, *, title: str | None = None, height: int = 320) -> go.Figure:
+    """The app's look: white template, compact margins, legend on top."""
+    fig.update_layout(
+        template="plotly_white", height=height, title={"text": title, "x": 0, "font": {"size": 14}} if title else None,
+        margin={"l": 50, "r": 20, "t": 40 if title else 20, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
+        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12},
+    )
+    return fig
+
+
+def empty_figure(message: str, *, height: int = 240) -> go.Figure:
+    """A blank figure that says why it is blank."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 14, "color": GREY})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return styled(fig, height=height)

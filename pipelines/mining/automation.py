@@ -223,8 +223,23 @@ def find_automation_candidates(
     if not isinstance(min_case_share, int | float) or not 0 <= min_case_share <= 1:
         raise ValueError(f"min_case_share must be within [0, 1]; got {min_case_share!r}")
     n_cases, months = months_in_scope(log)
-    if n_cases == 0:
+    frame = _candidate_metrics(log, policy, machine_pattern, intake_share, n_cases, months) if n_cases else None
+    if frame is None:
         return _empty()
+    if not by_category:
+        frame = frame[frame["level"] == "activity"]
+    frame = _single_category_rows_dropped(frame)
+    frame = frame[frame["case_share"] >= min_case_share - 1e-12]
+    if frame.empty:
+        return _empty()
+    out = _ranked(score_components(frame, w, with_policy=policy is not None))
+    out.attrs = {"weights": dict(w), "months": months}
+    return out
+
+
+def _candidate_metrics(log: Log, policy: SlaPolicy | None, machine_pattern: str, intake_share: float,
+                       n_cases: int, months: float) -> pd.DataFrame | None:
+    """Every metric column of the candidates (SQL aggregates, then small pandas steps)."""
     acts = run(log, "automation/activities")
     intake = acts.loc[acts["cases"] >= intake_share * n_cases, schema.ACTIVITY].tolist()
     params = {"machine_pattern": machine_pattern, "intake": intake,
@@ -233,20 +248,18 @@ def find_automation_candidates(
     rel = step_relations(log)
     stats = run(log, "automation/activity_stats", params, **rel)
     if stats.empty:
-        return _empty()
+        return None
     frame = _metrics(stats, n_cases, months)
     counts, waits = _long_profile(run(log, "automation/step_profile", params, **rel))
     frame = _merge(frame, _next_stats(counts))
     frame = _merge(frame, _wait_drivers(waits))
     frame = _merge(frame, _sla_shares(log, policy, machine_pattern, params, rel))
-    frame = _filled(frame)
-    if not by_category:
-        frame = frame[frame["level"] == "activity"]
-    frame = _single_category_rows_dropped(frame)
-    frame = frame[frame["case_share"] >= min_case_share - 1e-12]
-    if frame.empty:
-        return _empty()
-    frame = score_components(frame, w, with_policy=policy is not None)
+    return _filled(frame)
+
+
+def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    """Reasons, the sort by score, the activities' rank and the public columns."""
+    frame = frame.copy()
     frame["reasons"] = [_reasons(r) for r in frame.to_dict("records")]
     frame = frame.sort_values(["score", "events", "level", schema.ACTIVITY],
                               ascending=[False, False, True, True], kind="stable")
@@ -254,9 +267,7 @@ def find_automation_candidates(
     frame["rank"] = frame[schema.ACTIVITY].map({a: i + 1 for i, a in enumerate(first_seen)}).astype(np.int64)
     frame[schema.CATEGORY] = frame[schema.CATEGORY].astype(object).where(
         frame[schema.CATEGORY] != _NO_CATEGORY, None)
-    out = frame.reindex(columns=list(CANDIDATE_COLUMNS)).reset_index(drop=True)
-    out.attrs = {"weights": dict(w), "months": months}
-    return out
+    return frame.reindex(columns=list(CANDIDATE_COLUMNS)).reset_index(drop=True)
 
 
 def _filled(frame: pd.DataFrame) -> pd.DataFrame:
@@ -467,6 +478,12 @@ def _single_category_rows_dropped(frame: pd.DataFrame) -> pd.DataFrame:
 # -- SLA ----------------------------------------------------------------------------------------
 
 
+_CLOCKS = (  # result column, instant, breached flag, elapsed (of each SLA clock)
+    ("first_response_breach_share", "first_response_us", "first_response_breached", "first_response_elapsed_s"),
+    ("resolution_breach_share", "resolved_us", "resolution_breached", "resolution_elapsed_s"),
+)
+
+
 def _sla_shares(log: Log, policy: SlaPolicy | None, machine_pattern: str, params: dict,
                 rel: dict) -> pd.DataFrame | None:
     """Breached cases per candidate and the share of breached SLA time spent waiting for it."""
@@ -474,56 +491,63 @@ def _sla_shares(log: Log, policy: SlaPolicy | None, machine_pattern: str, params
         return None
     rl = load_replay_log(log, policy=policy, machine_pattern=machine_pattern)
     targets = case_targets(policy, rl.cases)
-    sets = milestone_sets(rl.activities, policy)
-    ck = clocks(rl.case, rl.activity, rl.t_us, rl.n_cases, sets, targets, policy, rl.as_of_us)
-    cat = rl.cases[schema.CATEGORY].where(rl.cases[schema.CATEGORY].notna(), _NO_CATEGORY).to_numpy(dtype=object)
-    res_b = ck["resolution_breached"].to_numpy(bool)
-    # breached cases per activity: unique (case, activity) pairs
-    pairs = np.unique(rl.case * len(rl.activities) + rl.activity)
-    pc, pa = pairs // len(rl.activities), pairs % len(rl.activities)
-    per = pd.DataFrame({schema.ACTIVITY: rl.activities[pa], schema.CATEGORY: cat[pc], "b": res_b[pc]})
+    ck = clocks(rl.case, rl.activity, rl.t_us, rl.n_cases, milestone_sets(rl.activities, policy), targets,
+                policy, rl.as_of_us)
+    cat = rl.cases[schema.CATEGORY].astype(object).where(rl.cases[schema.CATEGORY].notna(), _NO_CATEGORY)
+    cat = cat.to_numpy(dtype=object)
+    out = _breached_cases(rl, cat, ck["resolution_breached"].to_numpy(bool))
+    waits = run(log, "automation/breach_waits", params, **rel)
+    rows = np.searchsorted(rl.cases["case_idx"].to_numpy(), waits["case_idx"].to_numpy())
+    for name, instant_col, breached_col, elapsed_col in _CLOCKS:
+        secs = _breached_wait_seconds(waits, rows, ck, instant_col, breached_col, policy, targets.calendar,
+                                      rl.as_of_us)
+        breached = ck[breached_col].to_numpy(bool)
+        denom = float(np.nansum(ck[elapsed_col].to_numpy(float)[breached]))
+        w = pd.DataFrame({schema.ACTIVITY: waits[schema.ACTIVITY], schema.CATEGORY: cat[rows],
+                          "s": secs / denom if denom > 0 else secs * 0})
+        by_act = w.groupby(schema.ACTIVITY)["s"].sum()
+        by_cat = w[w[schema.CATEGORY] != _NO_CATEGORY].groupby([schema.CATEGORY, schema.ACTIVITY])["s"].sum()
+        act_rows = (out["level"] == "activity").to_numpy()
+        values = np.zeros(len(out))
+        values[act_rows] = out.loc[act_rows, schema.ACTIVITY].map(by_act).fillna(0.0).to_numpy()
+        idx = pd.MultiIndex.from_frame(out.loc[~act_rows, [schema.CATEGORY, schema.ACTIVITY]])
+        values[~act_rows] = by_cat.reindex(idx).fillna(0.0).to_numpy()
+        out[name] = values
+    return out
+
+
+def _breached_cases(rl, cat: np.ndarray, breached: np.ndarray) -> pd.DataFrame:
+    """Per activity (and category x activity): its cases with a breached resolution clock."""
+    k = len(rl.activities)
+    pairs = np.unique(rl.case * k + rl.activity)  # each (case, activity) once
+    pc, pa = pairs // k, pairs % k
+    per = pd.DataFrame({schema.ACTIVITY: rl.activities[pa], schema.CATEGORY: cat[pc], "b": breached[pc]})
     counts = pd.concat([
         per.groupby(schema.ACTIVITY, as_index=False)["b"].agg(["sum", "count"]).assign(
             level="activity", category=_NO_CATEGORY),
         per[per[schema.CATEGORY] != _NO_CATEGORY].groupby([schema.CATEGORY, schema.ACTIVITY], as_index=False)[
             "b"].agg(["sum", "count"]).assign(level="category"),
-    ])
-    counts = counts.rename(columns={"sum": "breached_cases"})
-    counts["breach_rate"] = counts["breached_cases"] / counts["count"]
-    waits = run(log, "automation/breach_waits", params, **rel)
-    rows = np.searchsorted(rl.cases["case_idx"].to_numpy(), waits["case_idx"].to_numpy())
-    not_paused = ~waits["after_pause"].fillna(False).to_numpy(dtype=bool)
-    as_of = np.int64(rl.as_of_us)
-    shares = {}
-    for name, instant_col, breached_col, elapsed_col in (
-        ("first_response_breach_share", "first_response_us", "first_response_breached", "first_response_elapsed_s"),
-        ("resolution_breach_share", "resolved_us", "resolution_breached", "resolution_elapsed_s"),
-    ):
-        breached = ck[breached_col].to_numpy(bool)
-        denom = float(np.nansum(ck[elapsed_col].to_numpy(float)[breached]))
-        upto = ck[instant_col].to_numpy(np.int64)
-        upto = np.where(upto == NAT, as_of, upto)[rows]
-        start = ck["start_us"].to_numpy(np.int64)[rows]
-        a = np.clip(waits["prev_us"].to_numpy(np.int64), start, upto)
-        b = np.clip(waits["begin_us"].to_numpy(np.int64), start, upto)
-        sel = breached[rows] & not_paused
-        secs = np.zeros(len(waits))
-        if sel.any():
-            secs[sel] = np.nan_to_num(work_on(policy, targets.calendar[rows][sel], a[sel], np.maximum(a, b)[sel]))
-        w = pd.DataFrame({schema.ACTIVITY: waits[schema.ACTIVITY], schema.CATEGORY: cat[rows], "s": secs})
-        by_act = w.groupby(schema.ACTIVITY)["s"].sum() / denom if denom > 0 else w.groupby(schema.ACTIVITY)["s"].sum() * 0
-        by_cat = w[w[schema.CATEGORY] != _NO_CATEGORY].groupby([schema.CATEGORY, schema.ACTIVITY])["s"].sum()
-        by_cat = by_cat / denom if denom > 0 else by_cat * 0
-        shares[name] = (by_act, by_cat)
-    out = counts[["level", schema.CATEGORY, schema.ACTIVITY, "breached_cases", "breach_rate"]].copy()
-    for name, (by_act, by_cat) in shares.items():
-        act_rows = out["level"] == "activity"
-        out[name] = 0.0
-        out.loc[act_rows, name] = out.loc[act_rows, schema.ACTIVITY].map(by_act).fillna(0.0).to_numpy()
-        idx = pd.MultiIndex.from_frame(out.loc[~act_rows, [schema.CATEGORY, schema.ACTIVITY]])
-        out.loc[~act_rows, name] = by_cat.reindex(idx).fillna(0.0).to_numpy()
-    out["breached_cases"] = out["breached_cases"].astype(np.int64)
+    ], ignore_index=True)
+    out = counts[["level", schema.CATEGORY, schema.ACTIVITY]].copy()
+    out["breached_cases"] = counts["sum"].astype(np.int64)
+    out["breach_rate"] = counts["sum"] / counts["count"]
     return out
+
+
+def _breached_wait_seconds(waits: pd.DataFrame, rows: np.ndarray, ck: pd.DataFrame, instant_col: str,
+                           breached_col: str, policy: SlaPolicy, calendars: np.ndarray, as_of_us: int) -> np.ndarray:
+    """SLA seconds of each wait of a case breached on one clock: working time of the case's target
+    calendar inside [start, milestone or as_of], none when the previous status pauses the clock."""
+    upto = ck[instant_col].to_numpy(np.int64)
+    upto = np.where(upto == NAT, np.int64(as_of_us), upto)[rows]
+    start = ck["start_us"].to_numpy(np.int64)[rows]
+    a = np.clip(waits["prev_us"].to_numpy(np.int64), start, upto)
+    b = np.clip(waits["begin_us"].to_numpy(np.int64), start, upto)
+    sel = ck[breached_col].to_numpy(bool)[rows] & ~waits["after_pause"].fillna(False).to_numpy(dtype=bool)
+    secs = np.zeros(len(waits))
+    if sel.any():
+        secs[sel] = np.nan_to_num(work_on(policy, calendars[rows][sel], a[sel], np.maximum(a, b)[sel]))
+    return secs
 
 
 # -- score --------------------------------------------------------------------------------------

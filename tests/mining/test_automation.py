@@ -170,6 +170,39 @@ def test_other_rows_by_hand(tiny_candidates):
     assert create.human_share == 0.5 and np.isnan(create.waiting_median_s)
 
 
+def test_lifecycle_pairs_give_processing():
+    """tests/data/automation/lifecycle.csv: Review and Approve recorded as start/complete pairs
+    (except L2's Approve, a bare complete). A step is its complete event; it begins at its start."""
+    store = Store(":memory:")
+    ingest_log(DATA / "lifecycle.csv", log="lc", store=store)
+    c = find_automation_candidates(store.log("lc")).set_index("activity")
+    review = c.loc["Review"]
+    # L1: Submit 09:00, start 09:30, complete 09:50; L2: Submit 09:00, start 11:00, complete 11:10
+    assert (review.events, review.cases) == (2, 2)
+    assert (review.processing_median_s, review.processing_basis) == (900.0, "lifecycle")  # 1200 and 600
+    assert review.waiting_median_s == 4500.0 and review.lead_median_s == 4500.0  # 1800 and 7200
+    approve = c.loc["Approve"]
+    # L1: start 10:00 after Review's complete 09:50 (wait 600), 5 min of work; L2: a bare complete
+    # 30 min after r1's Review, done by r2: all wait (1800), no processing known
+    assert (approve.waiting_median_s, approve.processing_median_s) == (1200.0, 300.0)
+    assert approve.handoff_in_rate == 1.0 and approve.next_activity == END
+    assert "per start/complete pair" in approve.reasons
+
+
+def test_filtered_log_is_its_own_scope(tiny):
+    from pipelines.mining.filters import filter_case_attribute
+
+    only_a = filter_case_attribute(tiny, "category", ["A"])
+    c = find_automation_candidates(only_a)
+    assert set(c["level"]) == {"activity"}  # one category in scope: no category rows
+    fix = row(c, "Fix")
+    assert (fix.events, fix.cases, fix.case_share, fix.waiting_median_s) == (2, 2, 1.0, 600.0)
+    # intake is now every activity of A's cases (Fix is in both): nothing is deflectable
+    assert fix.deflectable_share == 0.0
+    m = find_macro_candidates(only_a, max_gap_s=900, min_cases=1)
+    assert set(m["sequence"]) == {("Fix", "Resolve"), ("Triage", "Fix", "Resolve")}
+
+
 def test_reasons_name_volume_and_waiting(tiny_candidates):
     fix = row(tiny_candidates, "Fix")
     assert fix.reasons.startswith(f"{3 / MONTHS:,.0f} cases/month, 75% of cases")

@@ -144,6 +144,14 @@ def test_several_steps_and_noop(tiny):
     assert (noop.summary["change"].fillna(0) == 0).all()
 
 
+def test_filtered_log(tiny):
+    from pipelines.mining.filters import filter_case_attribute
+
+    res = simulate_automation(filter_case_attribute(tiny, "category", ["A"]), activity="Triage", mode="remove",
+                              n_boot=0)
+    assert predicted(res) == {"c1": 1200.0, "c2": 1500.0}
+
+
 def test_policy_breach_rates_by_hand(tiny, tiny_policy):
     res = simulate_automation(tiny, activity="Triage", mode="remove", where={"category": "A"}, policy=tiny_policy,
                               n_boot=0)

@@ -24,7 +24,7 @@ def create_app(db_path: str | None = None, *, max_upload_mb: float | None = None
 
     from dashboard import data
     from dashboard.components import filters, graphs, tables
-    from dashboard.layout import shell
+    from dashboard.layout import on_callback_error, shell
 
     cyto.load_extra_layouts()  # the dagre layout, from the package's local bundle (serve_locally)
     app = dash.Dash(
@@ -35,6 +35,7 @@ def create_app(db_path: str | None = None, *, max_upload_mb: float | None = None
         title="deskmine",
         suppress_callback_exceptions=True,
         serve_locally=True,
+        on_error=on_callback_error,
     )
     gw = data.configure(db_path, app=app, max_upload_mb=max_upload_mb, upload_dir=upload_dir)
     # refuse request bodies far beyond the upload limit (base64 adds a third) before reading them

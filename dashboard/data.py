@@ -14,9 +14,10 @@ Adding an analysis for a new page is one call::
 
 Concurrency: the Store (an :class:`AppStore`) hands out a cursor per query. An idle app releases
 its read connection after :data:`IDLE_RELEASE_S`, so ``deskmine ingest`` in another process can
-take the write lock. An upload ingested by the app itself (a background thread, see
-:func:`start_ingest`) writes through the same Store: its write waits until no query is running,
-blocks new ones for the few seconds of the final copy, then reading resumes.
+take the file's write lock (DuckDB: a read-write connection excludes every other process). An
+upload ingested by the app itself (a background thread, see :func:`start_ingest`) writes through
+the same Store: its write stops new queries, waits for the running ones, holds the file for the
+final copy of the ingest, then reading resumes (new connection, new generation, fresh caches).
 """
 
 from __future__ import annotations
@@ -74,35 +75,55 @@ class DataError(RuntimeError):
 # -- the store -----------------------------------------------------------------------------------
 
 class AppStore(Store):
-    """The app's read-only Store: its writes (an upload's ingest) wait until no query is running."""
+    """The app's read-only Store, shared with the ingests the app starts itself (uploads).
+
+    Reads and the rare write share it through a writer-preferring gate: a waiting write stops new
+    queries from starting, waits for the running ones to finish, then holds the file for its one
+    transaction (the final copy of an ingest, seconds at most); queries resume afterwards. Without
+    the preference, a busy app (many users, each page several queries) would starve the write.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.last_used = time.monotonic()
+        self._gate = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writers = 0
 
     @contextmanager
     def cursor(self):
+        with self._gate:
+            while self._writers:
+                self._gate.wait()
+            self._readers += 1
         self.last_used = time.monotonic()
-        with super().cursor() as cur:
-            yield cur
-        self.last_used = time.monotonic()
+        try:
+            with super().cursor() as cur:
+                yield cur
+        finally:
+            self.last_used = time.monotonic()
+            with self._gate:
+                self._readers -= 1
+                self._gate.notify_all()
 
     @contextmanager
     def write(self, *, staging: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         deadline = time.monotonic() + self.lock_timeout_s
-        while True:
-            self._lock.acquire()
-            if self._active == 0:
-                break
-            self._lock.release()
-            if time.monotonic() > deadline:
-                raise WarehouseError("the app kept reading the warehouse; the ingest could not write: try again")
-            time.sleep(0.02)
-        try:  # holding the lock: no new query starts until the write is committed
+        with self._gate:
+            self._writers += 1
+            while self._readers:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._gate.wait(timeout=left) and self._readers:
+                    self._writers -= 1
+                    self._gate.notify_all()
+                    raise WarehouseError("queries kept the warehouse busy; the ingest could not write: try again")
+        try:
             with super().write(staging=staging) as con:
                 yield con
         finally:
-            self._lock.release()
+            with self._gate:
+                self._writers -= 1
+                self._gate.notify_all()
 
     def release_if_idle(self, idle_s: float) -> bool:
         if time.monotonic() - self.last_used >= idle_s and self._con is not None:

@@ -17,6 +17,7 @@ GENERATION_STORE = "generation-store"  # bumped when the app itself changed the 
 URL_SYNC = "url-sync"                  # dummy output of the clientside URL writer
 FILTER_PATCH = "filter-patch"          # dcc.Store: pages write filter changes here (see components.filters)
 FILTER_ERROR = "filter-error"
+APP_ERROR = "app-error"                # where an unexpected callback error is reported (in words)
 
 # global filter bar
 FILTER_BAR = "filter-bar"

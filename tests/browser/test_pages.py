@@ -18,7 +18,7 @@ from dashboard import ids
 from dashboard.figures.process_map import DEFAULT_ACTIVITIES, DEFAULT_PATHS
 from pipelines.mining.cases import get_cases
 from pipelines.mining.dfg import END, START, discover_dfg
-from pipelines.mining.filters import CaseAttribute, apply_filter, filter_activities
+from pipelines.mining.filters import CaseAttribute, CaseDuration, apply_filter, filter_activities
 from pipelines.mining.kpis import get_kpis
 from pipelines.store import Store
 from tests.browser.conftest import ROOT, screenshot, serve_app, wait_for_app
@@ -289,3 +289,63 @@ def test_an_ingest_from_another_process_gets_the_lock_while_the_app_serves(page,
     choose(page, ids.FILTER_LOG, "external")
     wait_kpi(page, "cases", 2)
     watch.assert_clean()
+
+
+def test_an_unexpected_error_is_a_message_not_a_traceback(page, upload_app, watch, monkeypatch):
+    from dashboard import data
+
+    def broken(log, **_options):
+        raise RuntimeError("variants exploded")
+
+    monkeypatch.setitem(data.ANALYSES, "variants", broken)
+    open_page(page, upload_app.url + "/variants?log=before")
+    page.locator(f"#{ids.APP_ERROR}").get_by_text("RuntimeError: variants exploded").wait_for()
+    assert "Traceback" not in page.content()
+    watch.assert_clean()  # handled on the server: no failed request, no console error
+
+
+def test_background_ingest_shares_the_store_with_concurrent_readers(upload_app):
+    """An upload ingests through the app's own Store while other requests keep querying it: the
+    write waits for running queries, holds new ones for the final copy, and nobody fails."""
+    import base64
+    import threading
+
+    from dashboard import data
+    from dashboard.state import FilterState
+    from pipelines.mining.filters import Filter
+
+    app = upload_app.server.app  # werkzeug's server holds the Flask app
+    errors: list[BaseException] = []
+    answers: list[int] = []
+    stop = threading.Event()
+
+    def reader(i: int) -> None:
+        with app.app_context():
+            n = 0
+            while not stop.is_set():
+                try:  # a different filter each time: no cache hit, a real query on the shared Store
+                    state = FilterState("before", Filter((CaseDuration(min_s=float(i * 100_000 + n)),)))
+                    answers.append(data.kpis(state)["cases"])
+                    data.store().query_rows("store/generation")
+                except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+                    errors.append(exc)
+                n += 1
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        with app.app_context():
+            contents = "data:text/csv;base64," + base64.b64encode(GOOD_CSV.read_bytes()).decode()
+            upload = data.save_upload("good.csv", contents)
+            job_id = data.start_ingest(upload.token, "concurrent")
+            job = wait_until(lambda: (j := data.job(job_id))["status"] != "running" and j, timeout=60,
+                             what="the background ingest")
+            assert job["status"] == "done", job["message"]
+            assert "concurrent" in data.log_names()
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    assert errors == []
+    assert len(answers) > 20

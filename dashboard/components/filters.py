@@ -11,8 +11,10 @@ Data flow (all in this module, registered per app by :func:`register`):
 * **patches**: pages change the filter by writing ``ids.FILTER_PATCH`` (``allow_duplicate=True``):
   ``{"replace": [kinds], "add": [clause dicts]}``, ``{"clear": true}`` or ``{"remove": key}``, plus a
   unique ``id``; the store remembers the last id applied (``"applied"``), so a patch is applied
-  exactly once even when Dash supersedes the request that carried it. "Clear filters" buttons (``ids.clear_filters(where)``) and the chips' × are relayed
-  to it by one pattern-matching callback.
+  exactly once even when Dash supersedes the request that carried it. "Clear filters" buttons
+  (``ids.clear_filters(where)``) and the chips' × are relayed to it by one pattern-matching callback.
+* Whatever fires the controller, the widgets' current values decide the bar's clauses (see
+  :func:`next_state`), so a change whose request was superseded is not lost either.
 * **summary**: the store -> "201 of 4,000 cases".
 * **URL writer** (client side): the store -> ``history.replaceState`` with the state's query,
   keeping non-filter parameters (``case=``). replaceState tells no Dash component, so the page is

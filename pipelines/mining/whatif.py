@@ -516,15 +516,20 @@ def _stats_weighted(out_list: list[dict], weights: np.ndarray, with_policy: bool
 class _Units:
     """Outcome values of the bootstrap units (cases, or adoption outcome x case), prepared once:
     per quantile measure the sorted values of the resolved units and each unit's rank among them
-    (-1: not resolved)."""
+    (the number of resolved units, an overflow bin, for the others); per rate the values (0 where
+    undefined) and where they are defined; the per-case means' values as columns of a matrix."""
 
-    values: dict[str, np.ndarray]
-    sorted_values: dict[str, np.ndarray]
+    n: int
     rank: dict[str, np.ndarray]
+    sorted_values: dict[str, np.ndarray]
+    rate_values: np.ndarray   # units x rates
+    rate_defined: np.ndarray  # units x rates
+    mean_values: np.ndarray   # units x (resolved, handoffs, events)
+    rates: tuple[str, ...]
 
     @classmethod
     def of(cls, values: dict[str, np.ndarray], with_policy: bool) -> _Units:
-        sorted_values, rank = {}, {}
+        rank, sorted_values = {}, {}
         resolved = values["resolved"].astype(bool)
         for _, col, needs_policy in _QUANTILE_MEASURES:
             if needs_policy and not with_policy:
@@ -532,37 +537,41 @@ class _Units:
             v = values[col]
             ok = np.flatnonzero(resolved & ~np.isnan(v))
             order = ok[np.argsort(v[ok], kind="stable")]
-            r = np.full(len(v), -1, dtype=np.int64)
-            r[order] = np.arange(len(order), dtype=np.int64)
-            sorted_values[col], rank[col] = v[order], r
-        return cls(values, sorted_values, rank)
+            r = np.full(len(v), len(order), dtype=np.int64)
+            r[order] = np.arange(len(order))
+            rank[col], sorted_values[col] = r, v[order]
+        rates = tuple(name for name, _, needs in _RATE_MEASURES if with_policy or not needs)
+        cols = [values[col] for name, col, _ in _RATE_MEASURES if name in rates]
+        x = np.column_stack(cols) if cols else np.zeros((len(resolved), 0))
+        means = np.column_stack([resolved.astype(float), values["handoffs"], values["events"]])
+        return cls(len(resolved), rank, sorted_values, np.nan_to_num(x), (~np.isnan(x)).astype(float), means,
+                   rates)
 
 
 def _stats_draws(units: _Units, draws: np.ndarray, with_policy: bool) -> dict[str, np.ndarray]:
     """The measures of each bootstrap replicate; ``draws[b]`` are the units drawn in replicate
-    ``b``. Quantiles equal numpy's linear quantile of each resample (via rank counts: no sort)."""
-    res = {}
+    ``b``. Works on multiplicities (replicates x units), never sorting a resample: quantiles count
+    the draws per value rank and read the cumulative counts (equal to numpy's linear quantile of
+    each resample); means and rates are one matrix product."""
     k, n = draws.shape
+    res = {}
     for name, col, needs_policy in _QUANTILE_MEASURES:
         if needs_policy and not with_policy:
             continue
-        sv = units.sorted_values[col]
-        m = len(sv) + 1  # the last bin collects unresolved units
-        r = units.rank[col][draws]
-        r[r < 0] = m - 1
-        r += (np.arange(k, dtype=r.dtype) * m)[:, None]
+        m = len(units.sorted_values[col]) + 1  # the last bin collects unresolved units
+        r = units.rank[col][draws] + (np.arange(k, dtype=np.int64) * m)[:, None]
         counts = np.bincount(r.ravel(), minlength=k * m).reshape(k, m)[:, :-1]
-        qs = _count_quantiles(sv, counts, (0.5, 0.9))
+        qs = _count_quantiles(units.sorted_values[col], counts, (0.5, 0.9))
         res[f"{name}_median_s"], res[f"{name}_p90_s"] = qs[0], qs[1]
-    for name, col, needs_policy in _RATE_MEASURES:
-        if needs_policy and not with_policy:
-            continue
-        x = units.values[col][draws]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            res[name] = np.nansum(x, axis=1) / np.sum(~np.isnan(x), axis=1)
-    res["resolved_share"] = units.values["resolved"][draws].mean(axis=1)
-    res["handoffs_per_case"] = units.values["handoffs"][draws].mean(axis=1)
-    res["events_per_case"] = units.values["events"][draws].mean(axis=1)
+    rows = (np.arange(k, dtype=np.int64) * units.n)[:, None]
+    counts = np.bincount((draws + rows).ravel(), minlength=k * units.n).reshape(k, units.n)
+    c = counts.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rates = (c @ units.rate_values) / (c @ units.rate_defined)
+    for i, name in enumerate(units.rates):
+        res[name] = rates[:, i]
+    means = (c @ units.mean_values) / n
+    res["resolved_share"], res["handoffs_per_case"], res["events_per_case"] = means[:, 0], means[:, 1], means[:, 2]
     return res
 
 

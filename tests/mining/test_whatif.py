@@ -411,3 +411,33 @@ def test_whatif_on_a_larger_simulated_pair(tmp_path, same_window):
               "events_per_case"):
         assert pred[m] == pytest.approx(after[m], rel=0.10), m
     assert pred["resolution_breach_rate"] == pytest.approx(after["resolution_breach_rate"], rel=0.05)
+
+
+# -- every shared dataset -----------------------------------------------------------------------
+
+
+@pytest.mark.datasets
+@pytest.mark.parametrize("name", sorted(__import__("tests.conftest", fromlist=["DATASET_LOGS"]).DATASET_LOGS))
+def test_runs_on_every_dataset(datasets_store, name):
+    from pipelines.mining.automation import find_automation_candidates
+
+    log = datasets_store.log(name)
+    top = find_automation_candidates(log, by_category=False)["activity"].iloc[0]
+    for mode in ("remove", "bot"):
+        res = simulate_automation(log, activity=top, mode=mode, bot_latency_s=0, n_boot=50, seed=1)
+        s = res.summary.set_index("measure")
+        assert list(res.summary.columns) == list(SUMMARY_COLUMNS)
+        c = res.cases
+        assert len(c) == c["case_id"].nunique() > 0
+        assert (c["predicted_events"] <= c["baseline_events"]).all()
+        # wall clock (no policy): taking a step out, or doing it at once, never makes a case longer
+        both = c["baseline_resolved"] & c["predicted_resolved"]
+        assert (c.loc[both, "predicted_resolution_calendar_s"]
+                <= c.loc[both, "baseline_resolution_calendar_s"] + 1e-6).all()
+        assert c["automated_share"].isin([0.0, 1.0]).all()
+        if c["automated_share"].max() == 0:  # e.g. road fines: 'Create Fine' only ever starts a case
+            assert (res.summary["change"].fillna(0) == 0).all()
+        for m in ("events_per_case", "handoffs_per_case", "resolved_share"):
+            assert s.loc[m, "predicted_low"] <= s.loc[m, "predicted"] + 1e-9 <= s.loc[m, "predicted_high"] + 2e-9
+        if s.loc["resolved_share", "baseline"] > 0:
+            assert s.loc["resolution_calendar_median_s", "baseline"] > 0

@@ -20,11 +20,11 @@ A *step* is an occurrence of an activity: an event, except lifecycle progress ma
   paired), except a gap taken as processing (0 waiting). So in a complete-only log every gap is
   either waiting (a hand-off: the case sat in someone's queue) or processing, never both.
 * **lead time**: from the case's first event to the step's begin.
-* **deflectable**: the activity's first step in its case, preceded only by *intake* steps
-  (activities found in at least 90% of the cases: creation, triage, first reply...), directly
-  followed by a resolution step and not itself one. Such a step is all the case needs: a customer
-  could be served by a bot or a knowledge-base article at once (self-service), saving the whole
-  lead time, not only the last wait.
+* **deflectable**: a step that is not itself intake, preceded only by *intake* steps (activities
+  found in at least 90% of the cases: creation, triage, first reply...; so it is its activity's
+  first step in the case) and directly followed by a resolution step, not being one. Such a step
+  is all the case needs: a customer could be served by a bot or a knowledge-base article at once
+  (self-service), saving the whole lead time, not only the last wait.
 * **saving**: lead time for a deflectable step, otherwise its waiting: what a bot acting at once
   removes.
 
@@ -55,8 +55,8 @@ with a policy). ``human_share`` (steps done by people, not machines or customers
 step nobody does by hand cannot be automated further. Default weights (:data:`DEFAULT_WEIGHTS`,
 adding up to 1 with a policy): volume 0.20, delay 0.20, determinism 0.15, brevity 0.10,
 no_rework 0.10, deflection 0.10, rule 0.05, consistency 0.05, sla 0.05; pass ``weights=`` to change
-any of them. The result
-carries each component's contribution (``score_<component>``; they add up to ``score``).
+any of them. The result carries each component's contribution (``score_<component>``; they add up
+to ``score``). Rows of activities in fewer than 1% of the cases are left out (``min_case_share``).
 
 Estimated savings: ``hours_saved_per_month`` = human steps per month x median processing (the
 agent time a bot would take over; NaN when processing is unknown);

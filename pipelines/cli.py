@@ -156,6 +156,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--boot", type=int, default=2000, help="bootstrap resamples (default 2000)")
     p.add_argument("--seed", type=int, default=0)
 
+    p = sub.add_parser("automation", help="which steps to automate: ranked candidates, triage matrix, macros")
+    _mining(p)
+    p.add_argument("--policy", help="SLA policy file: adds each step's contribution to breaches")
+    p.add_argument("--view", default="candidates", choices=("candidates", "triage", "macros"))
+    p.add_argument("--levels", type=int, default=2, choices=(2, 3), help="triage: low/high (8 classes) or "
+                   "low/medium/high (27 classes)")
+    p.add_argument("--no-by-category", dest="by_category", action="store_false",
+                   help="candidates per activity only (not per category x activity)")
+
+    p = sub.add_parser("whatif", help="predict resolution times and SLA breaches if steps were automated")
+    _mining(p, formats=("table", "json"))
+    p.add_argument("--activity", action="append", help="step to automate (repeatable)")
+    p.add_argument("--scenario", help="TOML file of [[automation]] tables (see docs/whatif_sample.toml)")
+    p.add_argument("--mode", default="bot", choices=("remove", "bot", "self_service"))
+    p.add_argument("--latency", type=float, default=30.0, help="bot latency in seconds (default 30)")
+    p.add_argument("--only", dest="whatif_where", action="append", metavar="KEY=V1,V2",
+                   help="automate only in cases with these attributes (repeatable); filter flags such as "
+                        "--where still choose the cases replayed")
+    p.add_argument("--share", type=float, default=1.0, help="share of those cases that adopt it (0-1)")
+    p.add_argument("--policy", help="SLA policy file: business-time clocks and breach rates")
+    p.add_argument("--boot", type=int, default=200, help="bootstrap resamples (default 200)")
+    p.add_argument("--seed", type=int, default=0)
+
     p = sub.add_parser("samples", help="load the bundled sample logs into the warehouse (no-op when present)")
     _common(p, log=False, fmt=False)
     p.add_argument("--dir", default=None, help="sample_logs folder (default: the project's)")
@@ -387,6 +410,75 @@ def _compare(args: argparse.Namespace) -> int:
     result = compare(before, after, policy=args.policy, split_date=args.split_date,
                      by=tuple(args.by) if args.by else None, n_boot=args.boot, seed=args.seed)
     _print(render(result.to_dict(), "json") if args.format == "json" else result.describe())
+    return EXIT_OK
+
+
+def _policy(path: str | None):
+    from pipelines.mining.policy import read_policy
+
+    if path is None:
+        return None
+    if not Path(path).is_file():
+        raise BadInput(f"no such policy file: {path} (see the README for the format)")
+    return read_policy(path)
+
+
+@command("automation")
+def _automation(args: argparse.Namespace) -> int:
+    from pipelines.mining import automation
+
+    log, policy = _log(args), _policy(args.policy)
+    if args.view == "candidates":
+        result = automation.find_automation_candidates(log, policy=policy, by_category=args.by_category)
+    elif args.view == "triage":
+        matrix = automation.triage_matrix(log, levels=args.levels, policy=policy)
+        if args.format == "json":
+            _print(render(matrix.to_dict(), "json"))
+            return EXIT_OK
+        result = matrix.matrix
+    else:
+        result = automation.find_macro_candidates(log)
+    _print(render(result, args.format))
+    return EXIT_OK
+
+
+def _automations(args: argparse.Namespace) -> list:
+    import tomllib
+
+    from pipelines.mining.whatif import Automation
+
+    if bool(args.activity) == bool(args.scenario):
+        raise BadInput("give --activity NAME (repeatable) or --scenario FILE (not both)")
+    if args.scenario:
+        if not Path(args.scenario).is_file():
+            raise BadInput(f"no such scenario file: {args.scenario}")
+        try:
+            tables = tomllib.loads(Path(args.scenario).read_text(encoding="utf-8")).get("automation", [])
+        except tomllib.TOMLDecodeError as exc:
+            raise BadInput(f"{args.scenario}: not valid TOML: {exc}") from exc
+        if not tables:
+            raise BadInput(f"{args.scenario}: no [[automation]] table")
+        return [Automation(**t) for t in tables]
+    where: dict[str, list[str]] = {}
+    for item in args.whatif_where or []:
+        key, sep, values = item.partition("=")
+        if not sep or not key or not values:
+            raise BadInput(f"--only must be KEY=V1,V2; got {item!r}")
+        where[key.strip()] = [v.strip() for v in values.split(",")]
+    return [Automation(a, mode=args.mode, bot_latency_s=args.latency, where=where, share=args.share)
+            for a in args.activity]
+
+
+@command("whatif")
+def _whatif(args: argparse.Namespace) -> int:
+    from pipelines.mining.whatif import simulate_automation
+
+    result = simulate_automation(_log(args), activity=_automations(args), policy=_policy(args.policy),
+                                 n_boot=args.boot, seed=args.seed)
+    if args.format == "json":
+        _print(render(result.to_dict(), "json"))
+    else:
+        _print(render(result.summary, "table"))
     return EXIT_OK
 
 

@@ -126,3 +126,30 @@ def test_compare_split_date_and_argument_errors(db, capsys):
     assert code == 0 and "Before/after comparison" in out
     code, _, err = run(capsys, "compare", "--db", db, "--before", "before")
     assert code == 2 and "either --after LOG or --split-date DATE" in err
+
+
+def test_automation_views(db, capsys):
+    code, out, _ = run(capsys, "automation", "--db", db, "--log", "before", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    top = {r["activity"] for r in rows if r["rank"] <= 3}
+    assert {"Assign to team", "Reset password"} <= top  # the steps the after log automated
+    code, out, _ = run(capsys, "automation", "--db", db, "--log", "before", "--view", "triage", "--levels", 3,
+                       "--format", "json")
+    assert code == 0 and len(json.loads(out)["matrix"]) == 27
+    code, out, _ = run(capsys, "automation", "--db", db, "--log", "before", "--view", "macros", "--format", "csv")
+    assert code == 0 and out.startswith("sequence,")
+
+
+def test_whatif_scenario_file_and_flags(db, capsys):
+    scenario = Path(__file__).resolve().parent.parent / "docs" / "whatif_sample.toml"
+    code, out, _ = run(capsys, "whatif", "--db", db, "--log", "before", "--scenario", scenario, "--policy", POLICY,
+                       "--boot", 20, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert len(data["automations"]) == 2
+    code, out, _ = run(capsys, "whatif", "--db", db, "--log", "before", "--activity", "Assign to team",
+                       "--only", "channel=email,web form", "--boot", 20)
+    assert code == 0 and "resolution_calendar_median_s" in out
+    code, _, err = run(capsys, "whatif", "--db", db, "--log", "before")
+    assert code == 2 and "give --activity NAME" in err

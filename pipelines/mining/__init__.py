@@ -6,6 +6,14 @@ by a filter) and returns tidy DataFrames or small frozen result objects; duratio
 ``pipelines.mining._pm4py`` (for discovery and as the reference in tests).
 """
 
+from pipelines.mining.automation import (
+    Automation,
+    WhatIfResult,
+    find_automation_candidates,
+    find_macro_candidates,
+    simulate_automation,
+    triage_matrix,
+)
 from pipelines.mining.bottlenecks import (
     case_time_split,
     find_bottlenecks,
@@ -61,6 +69,8 @@ from pipelines.mining.variants import get_case_durations, get_variants, variant_
 
 __all__ = [
     "ComparisonResult", "KpiDefinitions", "compare",
+    "Automation", "WhatIfResult", "find_automation_candidates", "find_macro_candidates",
+    "simulate_automation", "triage_matrix",
     "DFG", "BusinessCalendar", "Filter", "ProcessModel", "SlaPolicy",
     "add_working_seconds", "apply_filter", "bpmn_xml", "case_time_split", "discover_dfg",
     "discover_process_model", "evaluate_fitness", "export_bpmn", "export_pnml",

@@ -1,0 +1,176 @@
+"""App benchmark: every page's first render and a filter change, on a 1e6-event log, in chromium.
+
+The real app (``create_app``) is served in-process on loopback and driven by Playwright in Debian's
+chromium, like the browser tests. For each page:
+
+* **first render (cold)**: the app's result cache is cleared, then the page is opened; the time runs
+  from navigation start to the response of the page's last callback (its numbers are final; every
+  request the page makes is counted in the page itself);
+* **first render (warm)**: the same with the cache left as the previous load filled it;
+* **filter change (cold)**: on the loaded page, priority P1 is chosen in the global filter bar
+  (cache cleared first); the time runs from the click on the option to the last callback response.
+
+Median of ``--repeat`` runs each. Needs the engine benchmark's warehouse for the size
+(``python -m benchmarks --sizes 1000000`` makes it). Results: ``benchmarks/results/app.json``/``.md``.
+
+    python -m benchmarks.app [--size 1000000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.engine import LOG, warehouse_path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+# Counts Dash's callback requests in the page: the time of the last response is when the page's
+# numbers are final (Playwright's "networkidle" would add a fixed 500 ms of waiting to every run).
+TRACK = """
+window.__dm = {inflight: 0, done: 0, last: 0};
+const _fetch = window.fetch;
+window.fetch = async (...args) => {
+  const url = String((args[0] && args[0].url) || args[0]);
+  const cb = url.includes('_dash-update-component');
+  if (cb) { window.__dm.inflight++; }
+  try { return await _fetch(...args); }
+  finally { if (cb) { window.__dm.inflight--; window.__dm.done++; window.__dm.last = performance.now(); } }
+};
+"""
+SETTLED = ("() => window.__dm && window.__dm.done > 0 && window.__dm.inflight === 0 && "
+           "performance.now() - window.__dm.last > 400 && !document.querySelector('._dash-loading-callback')")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-quic"]
+
+
+def _serve(db: Path):
+    from werkzeug.serving import make_server
+
+    from dashboard import create_app, data
+
+    app = create_app(str(db))
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, app.server.extensions[data.EXTENSION_KEY]
+
+
+def _settle(page, since_ms: float = 0.0, timeout_ms: float = 120_000) -> float:
+    """Wait until no callback has run for 400 ms; seconds from ``since_ms`` (page clock) to the last one."""
+    page.wait_for_function(SETTLED, timeout=timeout_ms)
+    return (page.evaluate("window.__dm.last") - since_ms) / 1000.0
+
+
+def _pages() -> list[str]:
+    import dash
+
+    order = ["/", "/map", "/variants", "/bottlenecks", "/sla", "/automation", "/compare", "/cases", "/data"]
+    paths = {p["path"] for p in dash.page_registry.values()}
+    return [p for p in order if p in paths]
+
+
+def _choose_priority(page) -> float:
+    """Pick P1 in the filter bar; returns the page-clock instant of the click (ms)."""
+    from dashboard import ids
+
+    page.click(f"#{ids.FILTER_PRIORITY}")
+    option = page.get_by_role("option", name="P1", exact=True)
+    option.wait_for()
+    page.evaluate("window.__dm.done = 0")
+    clicked = page.evaluate("performance.now()")
+    option.click()
+    page.keyboard.press("Escape")
+    return clicked
+
+
+def run(size: int, repeat: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    db = warehouse_path(size)
+    if not db.exists():
+        raise SystemExit(f"no warehouse {db}: run `python -m benchmarks --sizes {size}` first")
+    policies = db.parent / "policies"
+    policies.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "sample_logs" / "sla_policy.toml", policies / "sla_policy.toml")
+    server, gateway = _serve(db)
+    base = f"http://127.0.0.1:{server.server_port}"
+    results: dict[str, dict] = {}
+    chromium = shutil.which("chromium")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            context.add_init_script(TRACK)
+            page = context.new_page()
+            for path in _pages():
+                url = f"{base}{path}?log={LOG}"
+                cold, warm, change = [], [], []
+                for _ in range(repeat):
+                    gateway.memo.clear()
+                    page.goto(url)
+                    cold.append(_settle(page))  # page clock starts at navigation
+                    page.goto(url)
+                    warm.append(_settle(page))
+                    gateway.memo.clear()
+                    clicked = _choose_priority(page)
+                    change.append(_settle(page, clicked))
+                results[path] = {
+                    "first_render_cold_s": statistics.median(cold), "first_render_warm_s": statistics.median(warm),
+                    "filter_change_cold_s": statistics.median(change),
+                    "runs": {"cold": cold, "warm": warm, "change": change},
+                }
+                print(f"  {path}: cold {results[path]['first_render_cold_s']:.2f} s, warm "
+                      f"{results[path]['first_render_warm_s']:.2f} s, filter change "
+                      f"{results[path]['filter_change_cold_s']:.2f} s", file=sys.stderr, flush=True)
+            browser.close()
+    finally:
+        server.shutdown()
+        gateway.close()
+    return results
+
+
+def summarise(out: dict) -> str:
+    lines = [
+        f"# App benchmark: pages on a {out['size']:,}-event log", "",
+        f"Machine: {out['machine']}. Median of {out['repeat']} runs, seconds; target: under 1 s.",
+        "Cold = the app's result cache cleared before the load/change (every number computed in DuckDB);",
+        "warm = reloaded with the cache as the previous load left it.", "",
+        "| page | first render (cold) | first render (warm) | filter change (cold) |", "|---|---|---|---|",
+    ]
+    for path, r in out["pages"].items():
+        lines.append(f"| `{path}` | {r['first_render_cold_s']:.2f} | {r['first_render_warm_s']:.2f} | "
+                     f"{r['filter_change_cold_s']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    from benchmarks.__main__ import machine
+
+    m = machine()
+    out = {"size": args.size, "repeat": args.repeat,
+           "machine": f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, load {os.getloadavg()[0]:.2f}",
+           "pages": run(args.size, args.repeat)}
+    target = Path(args.out)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "app.json").write_text(json.dumps(out, indent=2))
+    (target / "app.md").write_text(summarise(out))
+    print(summarise(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -29,7 +29,6 @@ def operations(log, policy) -> dict:
     from pipelines.mining import automation, sla
     from pipelines.mining.compare import compare
     from pipelines.mining.whatif import Automation
-
     from pipelines.stats import log_stats
 
     scenario = [Automation(**t) for t in tomllib.loads(SCENARIO.read_text())["automation"]]

@@ -25,7 +25,6 @@ import shutil
 import statistics
 import sys
 import threading
-import time
 from pathlib import Path
 
 from benchmarks.engine import LOG, warehouse_path

@@ -120,7 +120,7 @@ def summarise(results: dict) -> str:
         lines.append(f"| peak memory (MiB) | {d.get('peak_rss_mb', 0):.0f} | {pd_.get('peak_rss_mb', 0):.0f} | "
                      f"{pl.get('peak_rss_mb', 0):.0f} |")
         lines.append(f"| load (s) | {d.get('load_s', 0):.3f} (open warehouse) | {pd_.get('load_s', 0):.2f} (read_parquet) | "
-                     f"{pl.get('load_s', 0):.2f} (scan_parquet, lazy) |")
+                     f"{pl.get('load_s', 0):.2f} (read_parquet, then lazy) |")
         if ing:
             lines.append(f"| ingest (s, once) | {ing.get('ingest_s', 0):.1f} ({ing.get('peak_rss_mb', 0):.0f} MiB peak, "
                          f"{ing.get('warehouse_mb', 0):.0f} MiB file) | — | — |")

@@ -74,14 +74,6 @@ import pandas as pd
 from pipelines import schema
 from pipelines.log import Log
 from pipelines.mining._scope import run
-from pipelines.mining.automation_clock import (
-    NAT,
-    case_targets,
-    clocks,
-    load_replay_log,
-    milestone_sets,
-    work_on,
-)
 from pipelines.mining.automation_common import (
     INTAKE_SHARE,
     MACHINE_PATTERN,
@@ -98,6 +90,14 @@ from pipelines.mining.automation_triage import (
     TriageMatrix,
     read_triage_config,
     triage_matrix,
+)
+from pipelines.mining.clock import (
+    NAT,
+    case_targets,
+    clocks,
+    load_case_events,
+    milestone_sets,
+    work_on,
 )
 from pipelines.mining.dfg import END
 from pipelines.mining.policy import SlaPolicy
@@ -240,7 +240,7 @@ def find_automation_candidates(
 def _candidate_metrics(log: Log, policy: SlaPolicy | None, machine_pattern: str, intake_share: float,
                        n_cases: int, months: float) -> pd.DataFrame | None:
     """Every metric column of the candidates (SQL aggregates, then small pandas steps)."""
-    acts = run(log, "automation/activities")
+    acts = run(log, "clock/activities")
     intake = acts.loc[acts["cases"] >= intake_share * n_cases, schema.ACTIVITY].tolist()
     params = {"machine_pattern": machine_pattern, "intake": intake,
               "resolution": resolution_activities(acts[schema.ACTIVITY].tolist(), policy), "end": END,
@@ -489,7 +489,7 @@ def _sla_shares(log: Log, policy: SlaPolicy | None, machine_pattern: str, params
     """Breached cases per candidate and the share of breached SLA time spent waiting for it."""
     if policy is None:
         return None
-    rl = load_replay_log(log, policy=policy, machine_pattern=machine_pattern)
+    rl = load_case_events(log, policy=policy, machine_pattern=machine_pattern)
     targets = case_targets(policy, rl.cases)
     ck = clocks(rl.case, rl.activity, rl.t_us, rl.n_cases, milestone_sets(rl.activities, policy), targets,
                 policy, rl.as_of_us)

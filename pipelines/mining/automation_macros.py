@@ -82,7 +82,7 @@ def find_macro_candidates(
     frame = run(log, "automation/macro_sequences", params, **_fragments(max_length))
     if frame.empty:
         return pd.DataFrame(columns=list(MACRO_COLUMNS))
-    names = run(log, "automation/activities")["activity"].tolist()
+    names = run(log, "clock/activities")["activity"].tolist()
     frame["sequence"] = [tuple(names[int(c) - 1] for c in codes) for codes in frame.pop("codes")]
     if closed_only:
         frame = closed_sequences(frame)

@@ -24,17 +24,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.mining.automation_clock import NAT, ReplayLog
 from pipelines.mining.calendar import BusinessCalendar, add_working_seconds, working_seconds
+from pipelines.mining.clock import NAT, CaseEvents
 
 _BIG = np.iinfo(np.int64).max
 
 
 @dataclass(frozen=True)
 class Timeline:
-    """Native gaps of every event of a :class:`ReplayLog` (see the module docstring)."""
+    """Native gaps of every event of a :class:`CaseEvents` (see the module docstring)."""
 
-    log: ReplayLog
+    log: CaseEvents
     first_index: np.ndarray  # per case: index of its first event (cases with no event: -1)
     pos: np.ndarray          # per event: 0-based position in its case
     wall_us: np.ndarray      # per event: t - previous t (0 for a case's first event)
@@ -52,7 +52,7 @@ def _to_us(instants) -> np.ndarray:
     return np.asarray(instants).astype("datetime64[us]").astype(np.int64)
 
 
-def build_timeline(rl: ReplayLog, case_calendar: np.ndarray, calendars: dict[str, BusinessCalendar]) -> Timeline:
+def build_timeline(rl: CaseEvents, case_calendar: np.ndarray, calendars: dict[str, BusinessCalendar]) -> Timeline:
     """Native gaps of ``rl``'s events; ``case_calendar`` names each case's work calendar (None: wall)."""
     m = len(rl.case)
     first = np.r_[True, rl.case[1:] != rl.case[:-1]] if m else np.zeros(0, dtype=bool)

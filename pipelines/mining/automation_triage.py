@@ -309,7 +309,7 @@ def triage_matrix(
 
 def _triage_metrics(log: Log, cfg: TriageConfig, policy: SlaPolicy | None, by: str,
                     machine_pattern: str) -> pd.DataFrame:
-    acts = run(log, "automation/activities")[schema.ACTIVITY].tolist()
+    acts = run(log, "clock/activities")[schema.ACTIVITY].tolist()
     params = {
         "escalation_words": list(cfg.escalation_words), "reopen_words": list(cfg.reopen_words),
         "reopen_activities": list(policy.milestones.reopened) if policy is not None else [],
@@ -334,14 +334,14 @@ def _triage_metrics(log: Log, cfg: TriageConfig, policy: SlaPolicy | None, by: s
 
 
 def _with_sla(log: Log, policy: SlaPolicy, by: str, out: pd.DataFrame, machine_pattern: str) -> pd.DataFrame:
-    from pipelines.mining.automation_clock import (
+    from pipelines.mining.clock import (
         case_targets,
         clocks,
-        load_replay_log,
+        load_case_events,
         milestone_sets,
     )
 
-    rl = load_replay_log(log, policy=policy, machine_pattern=machine_pattern)
+    rl = load_case_events(log, policy=policy, machine_pattern=machine_pattern)
     ck = clocks(rl.case, rl.activity, rl.t_us, rl.n_cases, milestone_sets(rl.activities, policy),
                 case_targets(policy, rl.cases), policy, rl.as_of_us)
     frame = pd.DataFrame({"key": rl.cases[by].astype(object),

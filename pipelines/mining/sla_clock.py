@@ -39,15 +39,17 @@ module reproduces exactly on the committed sample logs):
   ``open`` (not reached, elapsed at ``as_of`` <= target), ``open_breached`` (not reached, elapsed
   at ``as_of`` > target). ``*_breached`` is True for ``breached`` and ``open_breached``.
 
-Everything per event is done in SQL (``pipelines/sql/sla``): milestone instants per case and
-the pause intervals; working time is then :func:`~pipelines.mining.calendar.working_seconds`
-over arrays, one call per calendar and clock. No Python loop runs over cases or events.
+The log's events are read once by SQL (``pipelines/sql/clock``) into case-ordered arrays and the
+clocks computed by the one clock core, :func:`pipelines.mining.clock.clocks` (the same code the
+what-if runs on its replayed timelines); working time is
+:func:`~pipelines.mining.calendar.working_seconds` over arrays, one call per calendar and clock. No
+Python loop runs over cases or events.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -55,9 +57,19 @@ import pandas as pd
 
 from pipelines import schema
 from pipelines.log import Log
-from pipelines.mining._scope import run
-from pipelines.mining.calendar import working_seconds
-from pipelines.mining.policy import SlaPolicy, assign_targets
+from pipelines.mining.clock import (
+    NAT,
+    CaseEvents,
+    CaseSequence,
+    CaseTargets,
+    case_targets,
+    clocks,
+    load_case_events,
+    log_end_us,
+    milestone_sets,
+    work_on,
+)
+from pipelines.mining.policy import SlaPolicy
 
 __all__ = [
     "FCR_DEFAULT_WORDS",
@@ -91,21 +103,21 @@ SLA_EXTRA_COLUMNS: tuple[str, ...] = (
 FCR_DEFAULT_WORDS: tuple[str, ...] = ("escalat", "transfer", "return to", "reassign", "forward")
 """Lower-case fragments of activity names that break a first-contact resolution by default."""
 
-_CASE_COLUMNS = (schema.CASE_ID, schema.PRIORITY, schema.CHANNEL, schema.CATEGORY, schema.TEAM,
-                 schema.CUSTOMER)
-_NAT = np.iinfo(np.int64).min
+_CASE_COLUMNS = (schema.PRIORITY, schema.CHANNEL, schema.CATEGORY, schema.TEAM, schema.CUSTOMER)
+_INSTANTS = {  # SlaClock.instants key: column of the clock core
+    "start": "start_us", "first_response": "first_response_us", "first_resolved": "first_resolved_us",
+    "resolved": "resolved_us", "resolved_all": "resolved_all_us", "resolved_real": "resolved_real_us",
+    "last_event": "last_event_us",
+}
 
 
-# -- as_of, activities, FCR defaults ----------------------------------------------------------
+# -- as_of, FCR defaults ----------------------------------------------------------------------
 
 
 def resolve_as_of(log: Log, as_of: Any = None) -> int:
     """``as_of`` as microseconds since the epoch; ``None`` -> the log's last event time."""
     if as_of is None:
-        rows = run(log, "sla/log_end")
-        if rows.empty or pd.isna(rows["end_us"].iloc[0]):
-            raise ValueError(f"log {log.name!r} has no events: there is no SLA clock to read")
-        return int(rows["end_us"].iloc[0])
+        return log_end_us(log)
     try:
         ts = pd.Timestamp(as_of)
     except (TypeError, ValueError):
@@ -121,11 +133,6 @@ def resolve_as_of(log: Log, as_of: Any = None) -> int:
 
 def as_of_timestamp(as_of_us: int) -> pd.Timestamp:
     return pd.Timestamp(as_of_us, unit="us", tz="UTC")
-
-
-def log_activities(log: Log) -> list[str]:
-    """The activities of the cases in scope, sorted."""
-    return run(log, "sla/activities")[schema.ACTIVITY].tolist()
 
 
 def default_fcr_breakers(activities: Sequence[str], policy: SlaPolicy | None = None) -> tuple[str, ...]:
@@ -153,8 +160,11 @@ def default_fcr_breakers(activities: Sequence[str], policy: SlaPolicy | None = N
 class SlaClock:
     """The evaluated clocks of one log (internal: the public functions read it).
 
-    ``frame`` is sorted by ``case_idx`` and holds the public columns plus ``case_idx``,
-    ``fcr_broken`` and the instants as ``datetime64[us]`` numpy arrays in ``instants``.
+    ``frame`` is sorted by ``case_idx`` and holds the public columns plus ``case_idx`` and
+    ``fcr_broken``; the instants are ``datetime64[us]`` numpy arrays in ``instants``. ``events``
+    are the events the clocks were read from, and ``event_rows`` the row of each frame row's case
+    in ``events.cases`` (cases not started by ``as_of`` have no frame row); ``fcr_breakers`` the
+    activities that broke first-contact resolution.
     """
 
     frame: pd.DataFrame
@@ -162,7 +172,9 @@ class SlaClock:
     policy: SlaPolicy
     as_of_us: int
     log: Log
-    cache: dict = field(default_factory=dict, compare=False, repr=False)
+    events: CaseEvents
+    event_rows: np.ndarray
+    fcr_breakers: tuple[str, ...]
 
     @property
     def n(self) -> int:
@@ -181,16 +193,6 @@ class SlaClock:
         return work_on(self.policy, self.calendars[rows], a, b)
 
 
-def work_on(policy: SlaPolicy, calendars: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Working seconds in ``[a, b]`` elementwise on the named calendars (None -> NaN)."""
-    out = np.full(len(a), np.nan)
-    for name in policy.calendars:
-        sel = calendars == name
-        if sel.any():
-            out[sel] = working_seconds(policy.calendars[name], a[sel], b[sel])
-    return out
-
-
 def unique_sorted(a: np.ndarray) -> np.ndarray:
     """Sorted unique values of a 1-d array by sorting (numpy 2.4's hash-based ``np.unique`` is
     an order of magnitude slower on millions of integers)."""
@@ -198,77 +200,41 @@ def unique_sorted(a: np.ndarray) -> np.ndarray:
     return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
 
 
-def _instants(values: pd.Series) -> np.ndarray:
-    """Microseconds (nullable) -> ``datetime64[us]`` with NaT."""
-    arr = pd.array(values, dtype="Int64").to_numpy(dtype=np.int64, na_value=_NAT)
-    return arr.view("datetime64[us]")
+def _nullable(flags: pd.Series, status: np.ndarray) -> pd.array:
+    """Breached flags as nullable booleans, NA where the status is undefined (no target)."""
+    out = pd.array(flags.to_numpy(dtype=bool), dtype="boolean")
+    out[pd.isna(status)] = pd.NA
+    return out
 
 
-def _when_keys(policy: SlaPolicy) -> list[str]:
-    keys = {attr for t in policy.targets for attr, _ in t.when}
-    return sorted(k for k in keys if k not in _CASE_COLUMNS)
-
-
-def _milestones(log: Log, policy: SlaPolicy, as_of_us: int, implicit: bool,
-                fcr_breakers: Sequence[str]) -> pd.DataFrame:
-    ms = policy.milestones
-    params = {
-        "as_of_us": as_of_us,
-        "done": list(ms.resolved + ms.closed),
-        "first_response": list(ms.first_response),
-        "reopened": list(ms.reopened),
-        "implicit_reopens": implicit,
-        "window_us": int(round(policy.reopen.thank_you_window_s * 1e6)),
-        "fcr_breakers": list(fcr_breakers),
-        "attribute_keys": _when_keys(policy),
-    }
-    return run(log, "sla/milestones", params)
-
-
-def _targets(policy: SlaPolicy, m: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    attrs = m[list(_CASE_COLUMNS)].copy()
-    keys = _when_keys(policy)
-    if keys:
-        values = m["attribute_values"].tolist()
-        for i, key in enumerate(keys):
-            attrs[key] = [v[i] if v is not None else None for v in values]
-    names = assign_targets(policy, attrs).to_numpy(dtype=object)
-    codes, uniques = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
-    by_name = {t.name: t for t in policy.targets}
-    picked = [by_name[u] for u in uniques]
-
-    def per_case(values: list) -> np.ndarray:
-        return np.array(values + [None], dtype=object)[codes]  # sentinel -1 -> None
-
-    cal = per_case([t.calendar for t in picked])
-    fr = per_case([_secs(t.first_response_s) for t in picked]).astype(np.float64)
-    res = per_case([_secs(t.resolution_s) for t in picked]).astype(np.float64)
-    return names, cal, fr, res
-
-
-def _secs(value: float | None) -> float:
-    return float("nan") if value is None else float(value)
-
-
-def _status(reached: np.ndarray, elapsed: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, pd.array]:
-    over = elapsed > target
-    status = np.select([reached & ~over, reached & over, ~reached & ~over],
-                       ["met", "breached", "open"], "open_breached").astype(object)
-    undefined = np.isnan(target) | np.isnan(elapsed)
-    status[undefined] = None
-    breached = pd.array(np.isin(status, ("breached", "open_breached")), dtype="boolean")
-    breached[undefined] = pd.NA
-    return status, breached
-
-
-def _paused(clock_rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, cap: np.ndarray,
-            policy: SlaPolicy, calendars: np.ndarray, n: int) -> np.ndarray:
-    """Paused working seconds per case in ``[start, cap]`` (pause intervals clipped to cap)."""
-    if not len(clock_rows):
-        return np.zeros(n)
-    c = cap[clock_rows]
-    w = work_on(policy, calendars[clock_rows], np.minimum(starts, c), np.minimum(ends, c))
-    return np.bincount(clock_rows, weights=np.nan_to_num(w), minlength=n)
+def _clock_frame(c: pd.DataFrame, cases: pd.DataFrame, targets: CaseTargets, rows: np.ndarray,
+                 t: dict[str, np.ndarray], activities: np.ndarray) -> pd.DataFrame:
+    """The :class:`SlaClock` frame from the core's clocks ``c`` and ``cases`` (rows ``rows``)."""
+    status, fr_status = c["status"].to_numpy(dtype=object), c["first_response_status"].to_numpy(dtype=object)
+    current = c["current"].to_numpy(dtype=np.int64)
+    return pd.DataFrame({
+        schema.CASE_ID: cases[schema.CASE_ID].to_numpy(dtype=object),
+        "target": targets.target[rows],
+        **{col: c[col].to_numpy() for col in ("first_response_s", "resolution_s", "paused_s")},
+        "first_response_target_s": targets.first_response_s[rows],
+        "resolution_target_s": targets.resolution_s[rows],
+        "first_response_breached": _nullable(c["first_response_breached"], fr_status),
+        "resolution_breached": _nullable(c["resolution_breached"], status),
+        "status": status,
+        "first_response_status": fr_status,
+        **{col: c[col].to_numpy() for col in (
+            "first_response_elapsed_s", "resolution_elapsed_s", "first_resolution_s", "resolution_calendar_s",
+            "resolution_business_s", "reopens", "thank_you_reopens")},
+        "calendar": targets.calendar[rows],
+        **{col: cases[col].to_numpy(dtype=object) for col in _CASE_COLUMNS},
+        schema.START_TIME: _utc(t["start"]),
+        "first_response_time": _utc(t["first_response"]),
+        "resolved_time": _utc(t["resolved"]),
+        "last_event_time": _utc(t["last_event"]),
+        "current_status": np.where(current >= 0, activities[np.maximum(current, 0)], None),
+        "case_idx": cases["case_idx"].to_numpy(dtype=np.int64),
+        "fcr_broken": c["fcr_broken"].to_numpy(dtype=bool),
+    }, index=np.arange(len(rows)))
 
 
 def sla_clock(log: Log, policy: SlaPolicy, *, as_of: Any = None,
@@ -277,77 +243,19 @@ def sla_clock(log: Log, policy: SlaPolicy, *, as_of: Any = None,
     """Evaluate the clocks (see the module docstring); the engine behind every SLA function."""
     if not isinstance(policy, SlaPolicy):
         raise ValueError(f"policy must be an SlaPolicy (see read_policy); got {type(policy).__name__}")
-    as_of_us = resolve_as_of(log, as_of)
-    implicit = (not policy.milestones.reopened) if implicit_reopens is None else bool(implicit_reopens)
-    if fcr_breakers is None:
-        fcr_breakers = default_fcr_breakers(log_activities(log), policy)
-    m = _milestones(log, policy, as_of_us, implicit, fcr_breakers)
-    names, cal, fr_target, res_target = _targets(policy, m)
-    n = len(m)
-    ignore = policy.reopen.ignore_thank_you
-    t = {
-        "start": _instants(m["start_us"]),
-        "first_response": _instants(m["first_response_us"]),
-        "first_resolved": _instants(m["first_resolved_us"]),
-        "resolved": _instants(m["resolved_real_us"] if ignore else m["resolved_all_us"]),
-        "resolved_all": _instants(m["resolved_all_us"]),
-        "resolved_real": _instants(m["resolved_real_us"]),
-        "last_event": _instants(m["last_event_us"]),
-    }
-    as_of_t = np.datetime64(as_of_us, "us")
-    pauses = run(log, "sla/pause_intervals", {"as_of_us": as_of_us, "pause": list(policy.milestones.pause)})
-    p_rows = np.searchsorted(m["case_idx"].to_numpy(), pauses["case_idx"].to_numpy())
-    p_start = _instants(pauses["start_us"])
-    p_end = _instants(pauses["end_us"])
-    rows = np.arange(n)
-
-    def clock_at(instant: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(working seconds in [start, upto], paused seconds in it); upto = instant or as_of."""
-        upto = np.where(np.isnat(instant), as_of_t, instant)
-        paused = _paused(p_rows, p_start, p_end, upto, policy, cal, n)
-        return work_on(policy, cal, t["start"], upto), paused
-
-    fr_work, fr_paused = clock_at(t["first_response"])
-    first_work, first_paused = clock_at(t["first_resolved"])
-    business, paused = clock_at(t["resolved"])
-    fr_el, first_res_el, res_el = fr_work - fr_paused, first_work - first_paused, business - paused
-    fr_reached = ~np.isnat(t["first_response"])
-    res_reached = ~np.isnat(t["resolved"])
-    fr_status, fr_breached = _status(fr_reached, fr_el, fr_target)
-    status, res_breached = _status(res_reached, res_el, res_target)
-    no_target = pd.isna(names)
-    paused = np.where(no_target, np.nan, paused)
-    cal_res = (t["resolved"] - t["start"]).astype("timedelta64[us]").astype(np.float64) / 1e6
-    frame = pd.DataFrame({
-        schema.CASE_ID: m[schema.CASE_ID].to_numpy(dtype=object),
-        "target": names,
-        "first_response_s": np.where(fr_reached, fr_el, np.nan),
-        "resolution_s": np.where(res_reached, res_el, np.nan),
-        "paused_s": paused,
-        "first_response_target_s": fr_target,
-        "resolution_target_s": res_target,
-        "first_response_breached": fr_breached,
-        "resolution_breached": res_breached,
-        "status": status,
-        "first_response_status": fr_status,
-        "first_response_elapsed_s": fr_el,
-        "resolution_elapsed_s": res_el,
-        "first_resolution_s": np.where(np.isnat(t["first_resolved"]), np.nan, first_res_el),
-        "resolution_calendar_s": np.where(res_reached, cal_res, np.nan),
-        "resolution_business_s": np.where(res_reached, business, np.nan),
-        "reopens": m["reopens"].to_numpy(dtype=np.int64),
-        "thank_you_reopens": m["thank_you_reopens"].to_numpy(dtype=np.int64),
-        "calendar": cal,
-        **{c: m[c].to_numpy(dtype=object) for c in _CASE_COLUMNS[1:]},
-        schema.START_TIME: _utc(t["start"]),
-        "first_response_time": _utc(t["first_response"]),
-        "resolved_time": _utc(t["resolved"]),
-        "last_event_time": _utc(t["last_event"]),
-        "current_status": m["current_status"].to_numpy(dtype=object),
-        "case_idx": m["case_idx"].to_numpy(dtype=np.int64),
-        "fcr_broken": (m["fcr_breaks_real"] if ignore else m["fcr_breaks_all"]).to_numpy() > 0,
-    }, index=rows)
-    return SlaClock(frame=frame, instants=t, policy=policy, as_of_us=as_of_us, log=log)
+    ev = load_case_events(log, policy=policy)
+    as_of_us = ev.as_of_us if as_of is None else resolve_as_of(log, as_of)
+    fcr_breakers = tuple(fcr_breakers) if fcr_breakers is not None else default_fcr_breakers(
+        ev.activities.tolist(), policy)
+    sets = milestone_sets(ev.activities, policy, implicit_reopens=implicit_reopens, fcr_breakers=fcr_breakers)
+    targets = case_targets(policy, ev.cases)
+    c = clocks(ev.case, ev.activity, ev.t_us, ev.n_cases, sets, targets, policy, as_of_us,
+               first_resolution=True)
+    rows = np.flatnonzero(c["start_us"].to_numpy() != NAT)  # cases started by as_of
+    t = {key: c[col].to_numpy(dtype=np.int64)[rows].view("datetime64[us]") for key, col in _INSTANTS.items()}
+    frame = _clock_frame(c.iloc[rows], ev.cases.iloc[rows], targets, rows, t, ev.activities)
+    return SlaClock(frame=frame, instants=t, policy=policy, as_of_us=as_of_us, log=log, events=ev,
+                    event_rows=rows, fcr_breakers=fcr_breakers)
 
 
 # -- status intervals -------------------------------------------------------------------------
@@ -391,24 +299,25 @@ class StatusIntervals:
 def status_intervals(clock: SlaClock, *, milestone: str = "resolution") -> StatusIntervals:
     """The status intervals of ``clock``'s cases clipped to their SLA window for ``milestone``."""
     schema.check_choice("milestone", milestone, MILESTONES)
-    if "intervals" not in clock.cache:  # one query per clock, whatever the milestone
-        names = np.array(log_activities(clock.log), dtype=object)
-        clock.cache["intervals"] = (names, run(clock.log, "sla/status_intervals",
-                                               {"as_of_us": clock.as_of_us, "activities": names.tolist()}))
-    activities, frame = clock.cache["intervals"]
-    rows = clock.rows_of(frame["case_idx"].to_numpy())
+    ev, as_of_us = clock.events, clock.as_of_us
+    kept = ev.t_us <= as_of_us
+    case, activity, t_us = ev.case[kept], ev.activity[kept], ev.t_us[kept]
+    seq = CaseSequence.of(case, t_us)
+    frame_row = np.full(ev.n_cases, -1, dtype=np.int64)
+    frame_row[clock.event_rows] = np.arange(clock.n)
+    rows = frame_row[case]
+    end_us = np.where(seq.next_same, seq.next_t, np.int64(as_of_us))
     instant = clock.instants[_INSTANT_OF[milestone]]
-    window_end = np.where(np.isnat(instant), np.datetime64(clock.as_of_us, "us"), instant)[rows]
-    start = _instants(frame["start_us"])
+    window_end = np.where(np.isnat(instant), np.datetime64(as_of_us, "us"), instant)[rows]
+    start = t_us.view("datetime64[us]")
     keep = start < window_end  # zero-length intervals at the window's end carry no time
-    rows, start, window_end = rows[keep], start[keep], window_end[keep]
-    end = np.minimum(_instants(frame["end_us"])[keep], window_end)
-    status = frame["status_code"].to_numpy(dtype=np.int64)[keep] - 1
-    nxt = frame["next_code"].to_numpy(dtype=np.int64)[keep] - 1
-    nxt = np.where(_instants(frame["end_us"])[keep] > window_end, -1, nxt)
-    pause = np.isin(activities, list(clock.policy.milestones.pause))
+    rows, start, window_end, full_end = rows[keep], start[keep], window_end[keep], end_us.view("datetime64[us]")[keep]
+    end = np.minimum(full_end, window_end)
+    status = activity[keep]
+    nxt = np.where(full_end > window_end, -1, seq.next_of(activity, -1)[keep])
+    pause = np.isin(ev.activities, list(clock.policy.milestones.pause))
     return StatusIntervals(
-        activities=activities, row=rows, status=status, next_status=nxt, start=start, end=end,
+        activities=ev.activities, row=rows, status=status, next_status=nxt, start=start, end=end,
         business_s=clock.work(rows, start, end),
         calendar_s=(end - start).astype("timedelta64[us]").astype(np.float64) / 1e6,
         paused=pause[status] if len(status) else np.zeros(0, bool),

@@ -187,11 +187,7 @@ class ResolutionTimes:
 
 def _with_policy(log: Log, policy: SlaPolicy, as_of: Any,
                  fcr_breakers: Sequence[str] | None) -> tuple[pd.DataFrame, tuple[str, ...], int]:
-    from pipelines.mining.sla_clock import default_fcr_breakers, log_activities
-
-    breakers = tuple(fcr_breakers) if fcr_breakers is not None else default_fcr_breakers(
-        log_activities(log), policy)
-    clock = sla_clock(log, policy, as_of=as_of, fcr_breakers=breakers)
+    clock = sla_clock(log, policy, as_of=as_of, fcr_breakers=fcr_breakers)
     f = clock.frame
     resolved = f["resolved_time"].notna().to_numpy()
     as_of_t = np.datetime64(clock.as_of_us, "us")
@@ -207,7 +203,7 @@ def _with_policy(log: Log, policy: SlaPolicy, as_of: Any,
         "sla_s": f["resolution_elapsed_s"].to_numpy(),
         "first_contact_resolution": fcr,
     })
-    return cases, breakers, clock.as_of_us
+    return cases, clock.fcr_breakers, clock.as_of_us
 
 
 def _without_policy(log: Log, as_of: Any) -> tuple[pd.DataFrame, int]:

@@ -23,8 +23,8 @@ Method
 
    Then every later event of the case is re-placed at its native gap after the previous kept event.
    A case's first event never moves.
-3. **Clocks.** SLA clocks are recomputed on the shifted timelines with the business calendars
-   (:mod:`pipelines.mining.automation_clock`, the rules of ``evaluate_sla``), read at the original
+3. **Clocks.** SLA clocks are recomputed on the shifted timelines with the business calendars by
+   the clock core ``evaluate_sla`` runs (:func:`pipelines.mining.clock.clocks`), read at the original
    log end (events shifted past it are not seen; cases cut by the log end stay censored).
 4. **Statistics.** Medians and p90 of resolution time over the resolved cases (wall clock,
    business time of the target calendar, and the SLA clock with pauses removed), breach rates over
@@ -83,17 +83,17 @@ import pandas as pd
 from pipelines import schema
 from pipelines.log import Log
 from pipelines.mining._scope import run
-from pipelines.mining.automation_clock import (
-    NAT,
-    ReplayLog,
-    case_targets,
-    clocks,
-    load_replay_log,
-    milestone_sets,
-)
 from pipelines.mining.automation_common import MACHINE_PATTERN, check_machine_pattern, fmt_duration
 from pipelines.mining.automation_replay import build_timeline, handoffs, replay
 from pipelines.mining.calendar import BusinessCalendar
+from pipelines.mining.clock import (
+    NAT,
+    CaseEvents,
+    case_targets,
+    clocks,
+    load_case_events,
+    milestone_sets,
+)
 from pipelines.mining.policy import SlaPolicy
 
 __all__ = ["MODES", "Automation", "WhatIfResult", "simulate_automation"]
@@ -291,7 +291,7 @@ def simulate_automation(
         raise ValueError(f"confidence must be within (0, 1); got {confidence!r}")
     check_machine_pattern(machine_pattern)
     keys = sorted({k for s in specs for k, _ in s.where})
-    rl = load_replay_log(log, policy=policy, attributes=keys, machine_pattern=machine_pattern)
+    rl = load_case_events(log, policy=policy, attributes=keys, machine_pattern=machine_pattern)
     _check_specs(specs, rl, log)
     outcomes, weights, affected = _outcomes(rl, specs, policy, calendar)
     summary = _summary(outcomes, weights, policy is not None, n_boot, seed, confidence, specs)
@@ -321,7 +321,7 @@ def _specs(activity, mode, bot_latency_s, where, share) -> tuple[Automation, ...
     return tuple(out)
 
 
-def _check_specs(specs: tuple[Automation, ...], rl: ReplayLog, log: Log) -> None:
+def _check_specs(specs: tuple[Automation, ...], rl: CaseEvents, log: Log) -> None:
     known = set(rl.activities.tolist())
     attributes = set(_CASE_ROLES) | set(run(log, "automation/case_attributes")["name"])
     for s in specs:
@@ -336,7 +336,7 @@ def _check_specs(specs: tuple[Automation, ...], rl: ReplayLog, log: Log) -> None
 # -- replays ------------------------------------------------------------------------------------
 
 
-def _case_calendars(rl: ReplayLog, policy: SlaPolicy | None, calendar, targets) -> tuple[np.ndarray, dict]:
+def _case_calendars(rl: CaseEvents, policy: SlaPolicy | None, calendar, targets) -> tuple[np.ndarray, dict]:
     if calendar is None:
         cals = dict(policy.calendars) if policy is not None else {}
         return targets.calendar, cals
@@ -350,7 +350,7 @@ def _case_calendars(rl: ReplayLog, policy: SlaPolicy | None, calendar, targets) 
     raise ValueError(f"calendar must be a BusinessCalendar or a policy calendar name; got {calendar!r}")
 
 
-def _eligible(rl: ReplayLog, spec: Automation) -> np.ndarray:
+def _eligible(rl: CaseEvents, spec: Automation) -> np.ndarray:
     ok = np.ones(rl.n_cases, dtype=bool)
     for key, values in spec.where:
         col = rl.cases[key]
@@ -358,7 +358,7 @@ def _eligible(rl: ReplayLog, spec: Automation) -> np.ndarray:
     return ok
 
 
-def _marks(rl: ReplayLog, tl, spec: Automation, done: np.ndarray, closed: np.ndarray):
+def _marks(rl: CaseEvents, tl, spec: Automation, done: np.ndarray, closed: np.ndarray):
     """(drop, bot) masks of one automation over all events."""
     n_ev = len(rl.case)
     eligible = _eligible(rl, spec)[rl.case]
@@ -390,7 +390,7 @@ def _marks(rl: ReplayLog, tl, spec: Automation, done: np.ndarray, closed: np.nda
     return intake | tail, bot
 
 
-def _outcomes(rl: ReplayLog, specs, policy, calendar):
+def _outcomes(rl: CaseEvents, specs, policy, calendar):
     """Per subset of adopted automations: outcome arrays per case; weights (subsets x cases)."""
     targets = case_targets(policy, rl.cases)
     sets = milestone_sets(rl.activities, policy)
@@ -647,7 +647,7 @@ def _bootstrap(outcomes, specs, with_policy, n_boot, seed, chunk: int = 25):
             {m: np.concatenate(v) for m, v in b_pred.items()})
 
 
-def _case_frame(rl: ReplayLog, outcomes, weights, affected) -> pd.DataFrame:
+def _case_frame(rl: CaseEvents, outcomes, weights, affected) -> pd.DataFrame:
     base, full = outcomes["baseline"], outcomes["full"]
     data = {schema.CASE_ID: rl.cases[schema.CASE_ID].to_numpy(dtype=object), "automated_share": affected}
     for prefix, o in (("baseline", base), ("predicted", full)):

@@ -24,8 +24,8 @@ import pandas as pd
 import pytest
 
 from pipelines.etl.loader import ingest_log
-from pipelines.mining.automation_clock import case_targets, clocks, load_replay_log, milestone_sets
 from pipelines.mining.calendar import BusinessCalendar
+from pipelines.mining.clock import case_targets, clocks, load_case_events, milestone_sets
 from pipelines.mining.policy import read_policy
 from pipelines.mining.whatif import (
     SUMMARY_COLUMNS,
@@ -298,7 +298,7 @@ def sample_policy():
 
 
 def replay_clocks(log, policy) -> pd.DataFrame:
-    rl = load_replay_log(log, policy=policy)
+    rl = load_case_events(log, policy=policy)
     c = clocks(rl.case, rl.activity, rl.t_us, rl.n_cases, milestone_sets(rl.activities, policy),
                case_targets(policy, rl.cases), policy, rl.as_of_us)
     return c.assign(case_id=rl.cases["case_id"].to_numpy())

@@ -1,6 +1,7 @@
--- The events of the cases in scope in case order (timestamp, event_seq), for replays in numpy: case,
--- activity and resource as 0-based codes in the sorted lists of automation/activities and
--- automation/resources (-1: missing resource), and the time in microseconds since the epoch.
+-- The events of the cases in scope in case order (timestamp, event_seq), for the SLA clock core and
+-- replays in numpy: case, activity and resource as 0-based codes in the sorted lists of
+-- clock/activities and clock/resources (-1: missing resource), and the time in microseconds since
+-- the epoch.
 with acts as (
     select activity, row_number() over (order by activity) - 1 as code
     from (select distinct e.activity from events e where e.log = $log and {{events_where}})

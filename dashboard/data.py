@@ -473,6 +473,133 @@ def case_suggestions(state: FilterState, text: str | None, limit: int = 30) -> l
     return frame.sort_values(schema.DURATION_S, ascending=False)[schema.CASE_ID].astype(str).head(limit).tolist()
 
 
+# -- SLA (needs a policy: see dashboard.policies) -----------------------------------------------------
+
+def _sla_analyses() -> dict[str, Callable[..., Any]]:
+    from pipelines.mining import sla as m
+
+    return {
+        "sla": lambda log, policy: m.evaluate_sla(log, policy),
+        "breach_drivers": lambda log, policy, by, milestone: m.find_breach_drivers(log, policy, by=by,
+                                                                                   milestone=milestone),
+        "wait_by_status": lambda log, policy: m.get_wait_by_status(log, policy),
+        "wait_split": lambda log, policy: m.get_wait_split(log, policy),
+        "resolution_times": lambda log, policy=None: m.get_resolution_times(log, policy),
+        "reopens": lambda log, policy: m.get_reopens(log, policy),
+        "at_risk": lambda log, policy: m.find_at_risk(log, policy),
+        "risk_calibration": lambda log, policy, milestone: m.calibrate_risk(log, policy, milestone=milestone),
+    }
+
+
+ANALYSES.update(_sla_analyses())
+
+
+def sla(state: FilterState, policy) -> pd.DataFrame:
+    """``evaluate_sla`` of the filtered log under ``policy`` (an SlaPolicy; the cache keys on its content)."""
+    return compute("sla", state, policy=policy)
+
+
+def breach_rates(state: FilterState, policy, by: str = "target") -> pd.DataFrame:
+    """``sla_breach_rates(evaluate_sla(...), by=by)``: counts and breach rates per segment or period."""
+    from pipelines.mining.sla import sla_breach_rates
+
+    state = resolve_state(state)
+    key = (state.log, state.digest(), "breach_rates", policy, by)
+    return _memo(key, lambda: sla_breach_rates(sla(state, policy), by=by))
+
+
+def breach_drivers(state: FilterState, policy, by: str = "status", milestone: str = "resolution") -> pd.DataFrame:
+    return compute("breach_drivers", state, policy=policy, by=by, milestone=milestone)
+
+
+def wait_by_status(state: FilterState, policy) -> pd.DataFrame:
+    return compute("wait_by_status", state, policy=policy)
+
+
+def wait_split(state: FilterState, policy) -> pd.DataFrame:
+    return compute("wait_split", state, policy=policy)
+
+
+def resolution_times(state: FilterState, policy=None):
+    """``get_resolution_times`` (Kaplan-Meier and naive median/p90, FCR, trends); ``policy`` may be None."""
+    return compute("resolution_times", state, policy=policy)
+
+
+def reopens(state: FilterState, policy):
+    return compute("reopens", state, policy=policy)
+
+
+def at_risk(state: FilterState, policy) -> pd.DataFrame:
+    return compute("at_risk", state, policy=policy)
+
+
+def risk_calibration(state: FilterState, policy, milestone: str = "resolution"):
+    return compute("risk_calibration", state, policy=policy, milestone=milestone)
+
+
+# -- before/after comparison ---------------------------------------------------------------------------
+
+def comparison(before: FilterState, after: FilterState | None, *, policy=None, split_date: str | None = None,
+               by: tuple[str, ...] | None = None, n_boot: int = 1000, seed: int = 0):
+    """``compare(before, after | split_date, ...)`` of two filtered logs, cached on both logs' filter
+    states, the policy (its content), the split, the segment dimensions and the bootstrap settings.
+
+    Give ``after`` (another log, with its filter) or ``split_date`` (``before`` is split there).
+    Takes seconds (the bootstrap); concurrent identical requests compute it once.
+    """
+    from pipelines.mining.compare import compare
+
+    if before.log is None:
+        raise DataError("no log selected for the comparison")
+    key = ("compare", before.log, before.digest(), after.log if after else None, after.digest() if after else None,
+           policy, split_date, tuple(by) if by is not None else None, int(n_boot), int(seed))
+
+    def run():
+        log_b = scoped_log(before)
+        log_a = scoped_log(after) if after is not None else None
+        return compare(log_b, log_a, policy=policy, split_date=split_date, by=by, n_boot=int(n_boot), seed=int(seed))
+
+    return _memo(key, run)
+
+
+# -- automation opportunities and what-if -----------------------------------------------------------
+
+def _automation_analyses() -> dict[str, Callable[..., Any]]:
+    from pipelines.mining import automation as m
+
+    return {
+        "automation_candidates": lambda log, policy=None: m.find_automation_candidates(log, policy=policy),
+        "triage": lambda log, levels, policy=None: m.triage_matrix(log, levels=levels, policy=policy),
+        "macros": lambda log: m.find_macro_candidates(log),
+        "whatif": lambda log, activities, mode, bot_latency_s, policy=None, n_boot=200: m.simulate_automation(
+            log, activity=list(activities), mode=mode, bot_latency_s=bot_latency_s, policy=policy, n_boot=n_boot),
+    }
+
+
+ANALYSES.update(_automation_analyses())
+
+
+def automation_candidates(state: FilterState, policy=None) -> pd.DataFrame:
+    """``find_automation_candidates`` of the filtered log (``policy`` adds the SLA component)."""
+    return compute("automation_candidates", state, policy=policy)
+
+
+def triage(state: FilterState, levels: int = 2, policy=None):
+    """``triage_matrix`` (levels 2: 8 classes, 3: 27 classes)."""
+    return compute("triage", state, levels=int(levels), policy=policy)
+
+
+def macros(state: FilterState) -> pd.DataFrame:
+    return compute("macros", state)
+
+
+def whatif(state: FilterState, activities: tuple[str, ...], *, mode: str = "bot", bot_latency_s: float = 30.0,
+           policy=None, n_boot: int = 200):
+    """``simulate_automation`` of the filtered log, cached on the scenario (steps, mode, latency, policy)."""
+    return compute("whatif", state, activities=tuple(activities), mode=mode, bot_latency_s=float(bot_latency_s),
+                   policy=policy, n_boot=int(n_boot))
+
+
 # -- process model (BPMN), when discovery is available -----------------------------------------------
 
 def discovery_available() -> bool:

@@ -86,6 +86,79 @@ BOTTLENECKS_REWORK = "bottlenecks-rework"
 BOTTLENECKS_REWORK_CHART = "bottlenecks-rework-chart"
 BOTTLENECKS_SECTIONS = "bottlenecks-sections"   # extension sections (e.g. customer vs agent wait, SLA)
 
+# SLA policies: the user's selection, kept in the browser session, read by every page that uses it
+POLICY_STORE = "policy-store"          # dcc.Store(storage_type="session"): the policy name chosen on /sla
+
+# sla (/sla)
+SLA_POLICY = "sla-policy"              # the policy dropdown (its value is the page state, ?policy=)
+SLA_POLICY_PARAM = "sla-policy-param"  # dcc.Store: the ?policy= of the URL the page was opened with
+SLA_POLICY_URL = "sla-policy-url"      # dummy output of the clientside URL writer
+SLA_POLICY_REMEMBER = "sla-policy-remember"      # dcc.Store: {"name", "id"}: a choice to keep in the session
+SLA_POLICY_REMEMBERED = "sla-policy-remembered"  # dummy output of the clientside session writer
+SLA_POLICY_VIEW = "sla-policy-view"
+SLA_POLICY_UPLOAD = "sla-policy-upload"
+SLA_POLICY_REPLACE = "sla-policy-replace"
+SLA_POLICY_MESSAGE = "sla-policy-message"
+SLA_POLICY_SAVED = "sla-policy-saved"  # dcc.Store: {"name", "n"} of the last policy saved from an upload
+SLA_CONTENT = "sla-content"
+SLA_SUMMARY = "sla-summary"
+SLA_BY = "sla-by"
+SLA_PERIOD = "sla-period"
+SLA_RATES = "sla-rates"
+SLA_RATES_CHART = "sla-rates-chart"
+SLA_TREND_CHART = "sla-trend-chart"
+SLA_DRIVERS_BY = "sla-drivers-by"
+SLA_DRIVERS_MILESTONE = "sla-drivers-milestone"
+SLA_DRIVERS = "sla-drivers"
+SLA_DRIVERS_CHART = "sla-drivers-chart"
+SLA_RESOLUTION = "sla-resolution"
+SLA_KM_CHART = "sla-km-chart"
+SLA_REOPENS = "sla-reopens"
+SLA_REOPENS_CHART = "sla-reopens-chart"
+SLA_WAIT = "sla-wait"
+SLA_WAIT_CHART = "sla-wait-chart"
+SLA_AT_RISK = "sla-at-risk"
+SLA_CALIBRATION = "sla-calibration"
+SLA_CALIBRATION_CHART = "sla-calibration-chart"
+BOTTLENECKS_WAIT_CHART = "bottlenecks-wait-chart"
+
+# compare (/compare)
+COMPARE_MODE = "compare-mode"          # "logs" | "split"
+COMPARE_BEFORE = "compare-before"
+COMPARE_AFTER = "compare-after"
+COMPARE_SPLIT = "compare-split"
+COMPARE_POLICY = "compare-policy"
+COMPARE_BY = "compare-by"
+COMPARE_BOOT = "compare-boot"
+COMPARE_RUN = "compare-run"
+COMPARE_URL = "compare-url"            # dummy output of the clientside URL writer
+COMPARE_RESULT = "compare-result"
+COMPARE_KPIS = "compare-kpis"          # the KPI table (rows carry data-kpi)
+COMPARE_FOREST = "compare-forest"
+COMPARE_MAP = "compare-map"
+COMPARE_MAP_VIEW = "compare-map-view"
+COMPARE_MAP_LEGEND = "compare-map-legend"
+COMPARE_JSON = "compare-json"
+COMPARE_JSON_DOWNLOAD = "compare-json-download"
+COMPARE_CSV = "compare-csv"
+COMPARE_CSV_DOWNLOAD = "compare-csv-download"
+COMPARE_KEY = "compare-key"            # dcc.Store: the request of the result shown (for the exports)
+
+# automation (/automation)
+AUTOMATION_POLICY = "automation-policy"
+AUTOMATION_CANDIDATES = "automation-candidates"
+AUTOMATION_SCORE_CHART = "automation-score-chart"
+AUTOMATION_LEVELS = "automation-levels"
+AUTOMATION_TRIAGE = "automation-triage"
+AUTOMATION_TRIAGE_CHART = "automation-triage-chart"
+AUTOMATION_MACROS = "automation-macros"
+AUTOMATION_WHATIF_ACTIVITY = "automation-whatif-activity"
+AUTOMATION_WHATIF_MODE = "automation-whatif-mode"
+AUTOMATION_WHATIF_LATENCY = "automation-whatif-latency"
+AUTOMATION_WHATIF_RUN = "automation-whatif-run"
+AUTOMATION_WHATIF = "automation-whatif"
+AUTOMATION_WHATIF_CHART = "automation-whatif-chart"
+
 # cases (/cases)
 CASES_SEARCH = "cases-search"
 CASES_DETAIL = "cases-detail"

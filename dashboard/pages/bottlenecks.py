@@ -1,7 +1,9 @@
 """/bottlenecks: where the time goes (waiting vs processing), hand-offs between teams, rework.
 
-Sections that arrive with other features (customer vs agent wait, from the SLA work) register
-themselves with ``dashboard.extensions.section("bottlenecks", ...)`` and appear at the end.
+Sections that arrive with other features register themselves with
+``dashboard.extensions.section("bottlenecks", ...)`` and appear at the end: /sla adds "Customer vs
+agent wait", which needs the active SLA policy (its pause statuses), so the sections are rendered
+with the user's policy selection announced (``policies.selected``).
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from dashboard import data, ids
+from dashboard import data, ids, policies
 from dashboard.components import page
 from dashboard.components.feedback import no_cases
 from dashboard.components.graphs import graph
+from dashboard.components.policy import policy_store
 from dashboard.components.tables import table_card
 from dashboard.figures.bottlenecks import handoff_heatmap, rework_figure, time_split_figure
 
@@ -40,7 +43,8 @@ def layout(by: str = "transition", **_query):
         page.loading(html.Div(id=ids.BOTTLENECKS_HANDOFFS)),
         html.H4("Rework", className="mt-4"),
         page.loading(html.Div(id=ids.BOTTLENECKS_REWORK)),
-        html.Div(id=ids.BOTTLENECKS_SECTIONS),
+        page.loading(html.Div(id=ids.BOTTLENECKS_SECTIONS)),
+        policy_store(),
     )
 
 
@@ -81,17 +85,27 @@ def show_handoffs(store):
     return problem.alert
 
 
-@callback(Output(ids.BOTTLENECKS_REWORK, "children"), Output(ids.BOTTLENECKS_SECTIONS, "children"),
-          Input(ids.FILTER_STORE, "data"))
+@callback(Output(ids.BOTTLENECKS_REWORK, "children"), Input(ids.FILTER_STORE, "data"))
 def show_rework(store):
     state = page.state_of(store)
     with page.errors() as problem:
         if data.n_cases(state) == 0:
-            return None, None
+            return None
         rework = data.rework(state)
         return dbc.Row([
             dbc.Col(graph(ids.BOTTLENECKS_REWORK_CHART, rework_figure(rework), file_name="rework"), lg=6),
             dbc.Col(table_card("rework", rework, title="Repeated activities", height=340,
                                file_name=f"{state.log}_rework.csv"), lg=6),
-        ]), page.sections("bottlenecks", state)
-    return problem.alert, None
+        ])
+    return problem.alert
+
+
+@callback(Output(ids.BOTTLENECKS_SECTIONS, "children"), Input(ids.FILTER_STORE, "data"),
+          Input(ids.POLICY_STORE, "data"))
+def show_sections(store, policy_name):
+    state = page.state_of(store)
+    with page.errors() as problem, policies.selected(policy_name):
+        if data.n_cases(state) == 0:
+            return None
+        return page.sections("bottlenecks", state)
+    return problem.alert

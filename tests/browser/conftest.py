@@ -46,15 +46,29 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory) -> Path:
-    """A warehouse holding the bundled sample logs (what ``make run`` serves)."""
-    from pipelines.samples import load_sample_logs
+    """A warehouse holding the bundled sample logs and, beside it in ``policies/``, the sample SLA
+    policy: what ``deskmine samples`` (``make run``) sets up."""
+    from pipelines.samples import SAMPLE_POLICY, install_sample_policy, load_sample_logs, policy_dir
     from pipelines.store import Store
 
     path = tmp_path_factory.mktemp("app") / "sample.duckdb"
     store = Store(path)
-    load_sample_logs(store)
+    load_sample_logs(store)  # installs the policy too
     store.close()
+    install_sample_policy(path)  # a no-op when load_sample_logs did it
+    assert (policy_dir(path) / SAMPLE_POLICY).is_file()
     return path
+
+
+def copy_warehouse(source: Path, folder: Path, *, policies: bool = True) -> Path:
+    """A private copy of a warehouse (and of its policy folder) for a test that changes it."""
+    from pipelines.samples import policy_dir
+
+    db = folder / source.name
+    shutil.copy(source, db)
+    if policies and policy_dir(source).is_dir():
+        shutil.copytree(policy_dir(source), policy_dir(db))
+    return db
 
 
 @dataclass
@@ -131,9 +145,55 @@ def wait_for_app(page, timeout: float = 20_000) -> None:
     page.wait_for_load_state("networkidle", timeout=timeout)
 
 
+RENDERED = """() => {
+    if (document.querySelector('._dash-loading-callback, [data-dash-is-loading="true"]')) { return false; }
+    // every plotly graph drawn: plotly.js loads lazily, and a graph is empty until it has its main-svg
+    for (const g of document.querySelectorAll('.dash-graph')) {
+        if (!g.querySelector('.js-plotly-plot .main-svg')) { return false; }
+    }
+    // every cytoscape map drawn: its canvases sized, its nodes placed by the layout
+    for (const el of document.querySelectorAll('div')) {
+        const cy = el._cyreg && el._cyreg.cy;
+        if (!cy) { continue; }
+        const canvas = el.querySelector('canvas');
+        if (!canvas || canvas.width === 0) { return false; }
+        const spots = new Set(cy.nodes().map(n => Math.round(n.position('x')) + ',' + Math.round(n.position('y'))));
+        if (cy.nodes().length > 1 && spots.size < 2) { return false; }  // the layout has not run yet
+    }
+    return true;
+}"""
+
+
+def wait_rendered(page, timeout: float = 30_000) -> None:
+    """Wait until no callback is pending, every plotly graph and cytoscape map is drawn, and the
+    page has stopped changing (two animation frames and a short pause after that)."""
+    wait_for_app(page, timeout=timeout)
+    page.wait_for_function(RENDERED, timeout=timeout)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.wait_for_timeout(400)
+    page.wait_for_function(RENDERED, timeout=timeout)
+
+
 def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot under docs/screenshots/ (committed, shown in the README)."""
+    """Save a full-page screenshot under docs/screenshots/ (committed, shown in the README).
+
+    Taken once every chart and map has rendered (see :func:`wait_rendered`), with the viewport as
+    tall as the page: a full-page capture of a short viewport does not repaint grids that were out
+    of view (they come out empty). The viewport is restored afterwards.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    wait_rendered(page)
+    size = page.viewport_size
+    position = page.evaluate("() => [window.scrollX, window.scrollY]")
+    height = page.evaluate("() => Math.ceil(document.documentElement.scrollHeight)")
+    try:
+        if size and height > size["height"]:
+            page.set_viewport_size({"width": size["width"], "height": min(height, 16_000)})
+            wait_rendered(page)
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        if size:
+            page.set_viewport_size(size)
+            page.evaluate("([x, y]) => window.scrollTo(x, y)", position)
     return path

@@ -1,0 +1,124 @@
+"""SLA policy pieces shared by pages: the session store of the user's selection, the policy shown
+as tables and TOML, the upload box, and the message shown when there is no policy yet."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import data, ids, policies
+from dashboard.components.tables import empty_state, grid
+from dashboard.figures.sla import policy_tables
+from pipelines.mining.policy import SlaPolicy
+
+
+def policy_store() -> dcc.Store:
+    """The user's policy selection (a name), kept in the browser session: every page that uses the
+    active policy includes it (a store of the same id in each page layout reads the same value)."""
+    return dcc.Store(id=ids.POLICY_STORE, storage_type="session")
+
+
+def active_name(stored: str | None) -> str | None:
+    """The name of the active policy for a stored selection (DataError is not raised: None when none)."""
+    try:
+        return policies.resolve(stored)
+    except data.DataError:
+        return None
+
+
+def no_policy(what: str = "SLA numbers") -> html.Div:
+    """What to do when there is no policy yet."""
+    return empty_state(
+        "No SLA policy yet",
+        f"{what} need an SLA policy: the business calendars, the milestone activities (first response, "
+        "resolved, pause...) and the targets per priority, in a small TOML file.",
+        f"Upload one on the SLA page, or put a .toml file in {policies.describe_folder()}. "
+        "'deskmine samples' installs the sample logs' policy there.",
+        children=[dcc.Link("Go to the SLA page", href="/sla", className="btn btn-primary btn-sm mt-2")],
+    )
+
+
+def no_policy_note(what: str) -> html.Div:
+    """A short inline note (for a section of another page)."""
+    return html.P([f"{what} needs an SLA policy (its pause statuses say when the case waits for the customer). ",
+                   dcc.Link("Add or choose one on the SLA page", href="/sla"), "."],
+                  className="text-muted small no-policy-note")
+
+
+def _small_grid(name: str, frame, height: int) -> html.Div:
+    return grid(ids.grid(name), frame, height=height, file_name=f"{name}.csv")
+
+
+def policy_view(name: str, policy: SlaPolicy, raw: str) -> html.Div:
+    """The selected policy: targets, calendars and milestones as tables, and the raw TOML."""
+    tables = policy_tables(policy)
+    rule = policy.reopen
+    reopen = (f"Thank-you rule: {'on' if rule.ignore_thank_you else 'off'} (a reopen closed again within "
+              f"{rule.thank_you_window_s / 3600:g} h with no agent work {'is' if rule.ignore_thank_you else 'is not'} "
+              "ignored).")
+    tabs = dbc.Tabs([
+        dbc.Tab(_small_grid("policy-targets", tables["targets"], 40 + 42 * (len(tables["targets"]) + 1)),
+                label="Targets", tab_id="targets"),
+        dbc.Tab(_small_grid("policy-calendars", tables["calendars"], 40 + 42 * (len(tables["calendars"]) + 1)),
+                label="Calendars", tab_id="calendars"),
+        dbc.Tab([_small_grid("policy-milestones", tables["milestones"], 260), html.P(reopen, className="small mt-2")],
+                label="Milestones", tab_id="milestones"),
+        dbc.Tab(html.Pre(raw, className="policy-toml small bg-light border rounded p-2 mb-0",
+                         style={"maxHeight": "320px", "overflow": "auto"}), label="TOML", tab_id="toml"),
+    ], active_tab="targets", className="mt-2")
+    return html.Div([
+        html.Div([html.Span("Policy ", className="text-muted"), html.Strong(name, className="policy-name"),
+                  html.Span(f" · {len(policy.targets)} targets, {len(policy.calendars)} calendars. Targets are tried "
+                            "in order; the first that matches a case applies. Durations are working time on the "
+                            "target's calendar.", className="text-muted small")]),
+        tabs,
+    ], className="policy-view")
+
+
+def upload_box() -> html.Div:
+    limit = policies.MAX_POLICY_BYTES
+    box = dcc.Upload(
+        id=ids.SLA_POLICY_UPLOAD, multiple=False, accept=".toml",  # the size is checked on the server, in words
+        children=html.Div(["Drop a policy file (.toml) here, or ", html.A("choose one", className="link-primary")]),
+        className="upload-box py-2",
+    )
+    return html.Div([
+        box,
+        dbc.Checkbox(id=ids.SLA_POLICY_REPLACE, value=False, label="replace a policy of the same name",
+                     className="small mt-1"),
+        html.Div(id=ids.SLA_POLICY_MESSAGE),
+        html.P(f"Saved in {policies.describe_folder()} (up to {data.format_size(limit)}); the file is checked "
+               "first, and a file that is not a valid policy is not saved.", className="small text-muted mb-0"),
+    ])
+
+
+def invalid_files_note() -> html.Div | None:
+    """The policy files in the folder that do not parse, with their errors."""
+    bad = [e for e in policies.entries() if not e.valid]
+    if not bad:
+        return None
+    return dbc.Alert([html.Div("Policy files that cannot be used:", className="fw-semibold small")]
+                     + [html.Div(f"{e.name}: {e.error}", className="small") for e in bad],
+                     color="warning", className="py-2 mt-2 invalid-policies")
+
+
+def choose(trigger: str | None, value: str | None, stored: str | None, saved: str | None, param: str | None,
+           names: list[str]) -> tuple[str | None, bool]:
+    """Which policy the /sla dropdown shows, and whether to remember it in the session (pure).
+
+    ``trigger``: ``"dropdown"`` (the user picked ``value``), ``"saved"`` (an upload saved
+    ``saved``), anything else (the page opened, the session store loaded). The URL's ``param``
+    wins on opening; then the session's ``stored`` choice; then the dropdown's ``value``; then the
+    first policy. The choice is remembered when the user made it (dropdown, upload) or the URL
+    named it, never for a default (a default must not overwrite the user's earlier choice).
+    """
+    if trigger == "dropdown" and value in names:
+        return value, value != stored
+    if trigger == "saved" and saved in names:
+        return saved, saved != stored
+    if param in names:
+        return param, param != stored
+    for candidate in (stored, value):
+        if candidate in names:
+            return candidate, False
+    return (names[0] if names else None), False

@@ -76,11 +76,8 @@ from pipelines.log import Log
 from pipelines.mining._scope import run
 from pipelines.mining.automation_common import (
     INTAKE_SHARE,
-    MACHINE_PATTERN,
-    check_machine_pattern,
     fmt_duration,
     months_in_scope,
-    resolution_activities,
     step_relations,
 )
 from pipelines.mining.automation_macros import MACRO_COLUMNS, find_macro_candidates
@@ -91,13 +88,11 @@ from pipelines.mining.automation_triage import (
     read_triage_config,
     triage_matrix,
 )
-from pipelines.mining.clock import (
-    NAT,
-    case_targets,
-    clocks,
-    load_case_events,
-    milestone_sets,
-    work_on,
+from pipelines.mining.clock import NAT, case_clocks, case_targets, load_case_events, work_on
+from pipelines.mining.definitions import (
+    MACHINE_PATTERN,
+    check_machine_pattern,
+    resolution_activities,
 )
 from pipelines.mining.dfg import END
 from pipelines.mining.policy import SlaPolicy
@@ -164,7 +159,7 @@ def find_automation_candidates(
         Component weights, e.g. ``{"deflection": 0}``; missing ones keep their defaults.
     machine_pattern:
         Resources matching this regular expression are machines (see
-        :data:`~pipelines.mining.automation_common.MACHINE_PATTERN`).
+        :data:`~pipelines.mining.definitions.MACHINE_PATTERN`).
     intake_share:
         Activities in at least this share of the cases count as intake (deflection rule).
     min_case_share:
@@ -491,8 +486,7 @@ def _sla_shares(log: Log, policy: SlaPolicy | None, machine_pattern: str, params
         return None
     rl = load_case_events(log, policy=policy, machine_pattern=machine_pattern)
     targets = case_targets(policy, rl.cases)
-    ck = clocks(rl.case, rl.activity, rl.t_us, rl.n_cases, milestone_sets(rl.activities, policy), targets,
-                policy, rl.as_of_us)
+    ck = case_clocks(rl, policy, targets=targets)
     cat = rl.cases[schema.CATEGORY].astype(object).where(rl.cases[schema.CATEGORY].notna(), _NO_CATEGORY)
     cat = cat.to_numpy(dtype=object)
     out = _breached_cases(rl, cat, ck["resolution_breached"].to_numpy(bool))

@@ -20,11 +20,8 @@ import pandas as pd
 
 from pipelines.log import Log
 from pipelines.mining._scope import run
-from pipelines.mining.automation_common import (
-    MACHINE_PATTERN,
-    check_machine_pattern,
-    months_in_scope,
-)
+from pipelines.mining.automation_common import months_in_scope
+from pipelines.mining.definitions import MACHINE_PATTERN, check_machine_pattern
 
 __all__ = ["MACRO_COLUMNS", "find_macro_candidates"]
 

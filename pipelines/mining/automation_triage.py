@@ -27,10 +27,12 @@ import pandas as pd
 from pipelines import schema
 from pipelines.log import Log
 from pipelines.mining._scope import run
-from pipelines.mining.automation_common import (
+from pipelines.mining.clock import case_clocks, load_case_events
+from pipelines.mining.definitions import (
     MACHINE_PATTERN,
     check_machine_pattern,
-    final_resolution_activities,
+    reopen_activities,
+    roles,
 )
 from pipelines.mining.policy import SlaPolicy, parse_duration
 from pipelines.store import quote_ident
@@ -283,8 +285,12 @@ def triage_matrix(
     config:
         A :class:`TriageConfig`, a path to a TOML file, or None for the packaged default.
     policy:
-        SLA policy: adds ``breach_rate`` (severity), names the resolution and reopen activities and
-        measures the customer wait to the resolution milestone.
+        SLA policy: adds ``breach_rate`` (severity) and names the resolution and reopen activities
+        (without one they are recognised by name, :mod:`pipelines.mining.definitions`). Either
+        way ``customer_wait_s`` is the median time from a case's start to its resolution (first
+        resolution milestone after its last reopen, as on every page) over its resolved cases,
+        and ``reopen_rate`` counts reopens as the SLA engine does (implicit ones, work resumed
+        after a resolution, when no reopen activity is named).
     by:
         The case attribute whose values are the kinds of query: ``category`` (default),
         ``channel``, ``priority`` or ``team``.
@@ -309,12 +315,9 @@ def triage_matrix(
 
 def _triage_metrics(log: Log, cfg: TriageConfig, policy: SlaPolicy | None, by: str,
                     machine_pattern: str) -> pd.DataFrame:
-    acts = run(log, "clock/activities")[schema.ACTIVITY].tolist()
     params = {
-        "escalation_words": list(cfg.escalation_words), "reopen_words": list(cfg.reopen_words),
-        "reopen_activities": list(policy.milestones.reopened) if policy is not None else [],
-        "high_priorities": list(cfg.high_priorities), "machine_pattern": machine_pattern,
-        "final_resolution": final_resolution_activities(acts, policy),
+        "escalation_words": list(cfg.escalation_words), "high_priorities": list(cfg.high_priorities),
+        "machine_pattern": machine_pattern,
     }
     raw = run(log, "automation/triage_metrics", params, by=quote_ident(by))
     out = pd.DataFrame({schema.CATEGORY: raw["value"].astype(str).to_numpy(dtype=object),
@@ -325,26 +328,23 @@ def _triage_metrics(log: Log, cfg: TriageConfig, policy: SlaPolicy | None, by: s
     known = raw["priority_known"].to_numpy(float)
     out["high_priority_share"] = np.where(known > 0, raw["high_priority"] / np.where(known > 0, known, 1), np.nan)
     out["breach_rate"] = np.nan
-    out["customer_wait_s"] = raw["customer_wait_s"].astype(float)
-    out["reopen_rate"] = raw["reopen_rate"].astype(float)
+    out["customer_wait_s"] = np.nan
+    out["reopen_rate"] = np.nan
     out["touches_per_case"] = raw["touches_per_case"].astype(float)
-    if policy is not None and len(out):
-        out = _with_sla(log, policy, by, out, machine_pattern)
-    return out
+    return _with_clocks(log, cfg, policy, by, out, machine_pattern) if len(out) else out
 
 
-def _with_sla(log: Log, policy: SlaPolicy, by: str, out: pd.DataFrame, machine_pattern: str) -> pd.DataFrame:
-    from pipelines.mining.clock import (
-        case_targets,
-        clocks,
-        load_case_events,
-        milestone_sets,
-    )
-
-    rl = load_case_events(log, policy=policy, machine_pattern=machine_pattern)
-    ck = clocks(rl.case, rl.activity, rl.t_us, rl.n_cases, milestone_sets(rl.activities, policy),
-                case_targets(policy, rl.cases), policy, rl.as_of_us)
-    frame = pd.DataFrame({"key": rl.cases[by].astype(object),
+def _with_clocks(log: Log, cfg: TriageConfig, policy: SlaPolicy | None, by: str, out: pd.DataFrame,
+                 machine_pattern: str) -> pd.DataFrame:
+    """Reopen rate, customer wait (median start -> resolution of the resolved cases) and, with a
+    policy, the resolution breach rate per kind of query, from the one SLA clock core. Reopen
+    activities: the policy's and those named with the config's ``reopen_words``."""
+    ev = load_case_events(log, policy=policy, machine_pattern=machine_pattern)
+    acts = ev.activities.tolist()
+    named = set(reopen_activities(acts, policy)) | {a for a in acts if any(w in a.lower() for w in cfg.reopen_words)}
+    ck = case_clocks(ev, policy, case_roles=roles(acts, policy, reopened=sorted(named)))
+    frame = pd.DataFrame({"key": ev.cases[by].astype(object),
+                          "reopened": (ck["reopens"].to_numpy() > 0).astype(float),
                           "breached": ck["resolution_breached"].to_numpy(float),
                           "wait": ck["resolution_calendar_s"].to_numpy(float)})
     frame.loc[pd.isna(ck["status"].to_numpy()), "breached"] = np.nan
@@ -352,8 +352,10 @@ def _with_sla(log: Log, policy: SlaPolicy, by: str, out: pd.DataFrame, machine_p
     frame["key"] = frame["key"].astype(str)
     g = frame.groupby("key")
     out = out.copy()
-    out["breach_rate"] = out[schema.CATEGORY].map(g["breached"].mean()).astype(float)
+    if policy is not None:
+        out["breach_rate"] = out[schema.CATEGORY].map(g["breached"].mean()).astype(float)
     out["customer_wait_s"] = out[schema.CATEGORY].map(g["wait"].median()).astype(float)
+    out["reopen_rate"] = out[schema.CATEGORY].map(g["reopened"].mean()).astype(float)
     return out
 
 

@@ -18,7 +18,6 @@ calendar and clock).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,13 +27,19 @@ import pandas as pd
 from pipelines import schema
 from pipelines.log import Log
 from pipelines.mining._scope import run
-from pipelines.mining.automation_common import MACHINE_PATTERN, resolution_activities
 from pipelines.mining.calendar import working_seconds
+from pipelines.mining.definitions import (
+    MACHINE_PATTERN,
+    NAT,
+    CaseSequence,
+    MilestoneSets,
+    Roles,
+    is_machine,
+    read_milestones,
+    roles,
+)
 from pipelines.mining.policy import SlaPolicy, assign_targets
 
-NAT = np.iinfo(np.int64).min
-"""An instant not reached (int64 microseconds; ``datetime64`` NaT)."""
-_BIG = np.iinfo(np.int64).max
 CASE_ROLES: tuple[str, ...] = (schema.PRIORITY, schema.CHANNEL, schema.CATEGORY, schema.TEAM, schema.CUSTOMER)
 
 
@@ -66,15 +71,6 @@ class CaseEvents:
     @property
     def n_cases(self) -> int:
         return len(self.cases)
-
-
-def is_machine(names: Sequence[str], pattern: str) -> np.ndarray:
-    """Whether each resource name matches the machine pattern (a Python-regex reading of it)."""
-    if len(names) == 0:
-        return np.zeros(0, dtype=bool)
-    flags = re.IGNORECASE if "(?i)" in pattern else 0
-    rx = re.compile(pattern.replace("(?i)", ""), flags)
-    return np.array([rx.search(str(n)) is not None for n in names], dtype=bool)
 
 
 def when_keys(policy: SlaPolicy | None, extra: Sequence[str] = ()) -> list[str]:
@@ -174,144 +170,7 @@ def work_on(policy: SlaPolicy | None, calendars: np.ndarray, a: np.ndarray, b: n
     return out
 
 
-# -- milestone activities ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MilestoneSets:
-    """Activity codes (boolean masks over ``activities``) of each milestone kind, and the reopen
-    rule they are read with: a reopen is a ``reopened`` activity or, with ``implicit_reopens``,
-    also an event that is not ``done`` right after one that is."""
-
-    done: np.ndarray
-    first_response: np.ndarray
-    reopened: np.ndarray
-    pause: np.ndarray
-    implicit_reopens: bool
-    window_us: int
-    ignore_thank_you: bool
-    last_event_resolves: bool = False
-    fcr_breaker: np.ndarray | None = None
-
-
-def milestone_sets(activities: np.ndarray, policy: SlaPolicy | None, *, implicit_reopens: bool | None = None,
-                   fcr_breakers: Sequence[str] = ()) -> MilestoneSets:
-    """The milestone masks of ``activities`` under ``policy`` (without one: resolve/close-named
-    activities resolve, reopens are implicit, and closed cases end at their last event when no
-    activity is named so)."""
-    breakers = np.isin(activities, list(fcr_breakers))
-    if policy is None:
-        done = np.isin(activities, resolution_activities(activities.tolist()))
-        none = np.zeros(len(activities), dtype=bool)
-        return MilestoneSets(done, none, none.copy(), none.copy(), True, 7200 * 10**6, False,
-                             last_event_resolves=not done.any(), fcr_breaker=breakers)
-    ms = policy.milestones
-    implicit = (not ms.reopened) if implicit_reopens is None else bool(implicit_reopens)
-    return MilestoneSets(
-        done=np.isin(activities, list(ms.resolved + ms.closed)),
-        first_response=np.isin(activities, list(ms.first_response)),
-        reopened=np.isin(activities, list(ms.reopened)),
-        pause=np.isin(activities, list(ms.pause)),
-        implicit_reopens=implicit,
-        window_us=int(round(policy.reopen.thank_you_window_s * 1e6)),
-        ignore_thank_you=policy.reopen.ignore_thank_you,
-        fcr_breaker=breakers,
-    )
-
-
 # -- the clocks --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseSequence:
-    """Neighbours of each event inside its case (events sorted by case, then position)."""
-
-    first: np.ndarray      # the case's first event
-    next_same: np.ndarray  # the next event is of the same case
-    next_t: np.ndarray     # the next event's time (meaningless where not next_same)
-
-    def next_of(self, values: np.ndarray, missing: int) -> np.ndarray:
-        """Each event's next event's value (``missing`` after a case's last event)."""
-        return np.where(self.next_same, np.r_[values[1:], missing], missing) if len(values) else values
-
-    @classmethod
-    def of(cls, case: np.ndarray, t_us: np.ndarray) -> CaseSequence:
-        m = len(case)
-        if not m:
-            empty = np.zeros(0, dtype=bool)
-            return cls(empty, empty.copy(), t_us)
-        first = np.r_[True, case[1:] != case[:-1]]
-        return cls(first, np.r_[~first[1:], False], np.r_[t_us[1:], 0])
-
-
-@dataclass(frozen=True)
-class CaseMilestones:
-    """Per case: milestone instants (int64 microseconds, :data:`NAT` when not reached), the
-    activity code of its last event (-1: none), reopen counts and whether its first-contact
-    resolution was broken."""
-
-    start_us: np.ndarray
-    first_response_us: np.ndarray
-    first_resolved_us: np.ndarray
-    resolved_us: np.ndarray
-    resolved_all_us: np.ndarray
-    resolved_real_us: np.ndarray
-    last_event_us: np.ndarray
-    current: np.ndarray
-    reopens: np.ndarray
-    thank_you_reopens: np.ndarray
-    fcr_broken: np.ndarray
-
-
-def read_milestones(case: np.ndarray, activity: np.ndarray, t_us: np.ndarray, n_cases: int,
-                    sets: MilestoneSets, closed_cases: np.ndarray | None = None) -> CaseMilestones:
-    """The milestones of ``n_cases`` cases from their events (case-ordered, all by ``as_of``)."""
-    seq = CaseSequence.of(case, t_us)
-    m = len(case)
-    pos = np.arange(m)
-    is_done = sets.done[activity]
-    is_reopen = sets.reopened[activity]
-    if sets.implicit_reopens and m:  # work resumed right after a resolution
-        is_reopen = is_reopen | (np.r_[False, is_done[:-1]] & ~seq.first & ~is_done)
-    next_done = np.r_[is_done[1:], False] & seq.next_same if m else is_done
-    thank = is_reopen & next_done & (seq.next_t - t_us <= sets.window_us)
-    real = is_reopen & ~thank
-    start = np.full(n_cases, NAT, dtype=np.int64)
-    start[case[seq.first]] = t_us[seq.first]
-    last = ~seq.next_same
-    last_event = np.full(n_cases, NAT, dtype=np.int64)
-    last_event[case[last]] = t_us[last]
-    current = np.full(n_cases, -1, dtype=np.int64)
-    current[case[last]] = activity[last]
-    by_reopen = {name: _first_time(case, t_us, is_done & (pos > _last_pos(case, pos, mask, n_cases)[case]), n_cases)
-                 for name, mask in (("all", is_reopen), ("real", real))}
-    resolved = by_reopen["real"] if sets.ignore_thank_you else by_reopen["all"]
-    if sets.last_event_resolves and closed_cases is not None and m:
-        resolved = np.where(np.asarray(closed_cases, dtype=bool), last_event, NAT)
-    breaker = sets.fcr_breaker[activity] if sets.fcr_breaker is not None else np.zeros(m, dtype=bool)
-    breaks = (breaker | is_reopen) & ~(thank & sets.ignore_thank_you)
-    return CaseMilestones(
-        start_us=start,
-        first_response_us=_first_time(case, t_us, is_done | sets.first_response[activity], n_cases),
-        first_resolved_us=_first_time(case, t_us, is_done, n_cases),
-        resolved_us=resolved, resolved_all_us=by_reopen["all"], resolved_real_us=by_reopen["real"],
-        last_event_us=last_event, current=current,
-        reopens=np.bincount(case[is_reopen], minlength=n_cases).astype(np.int64),
-        thank_you_reopens=np.bincount(case[thank], minlength=n_cases).astype(np.int64),
-        fcr_broken=np.bincount(case[breaks], minlength=n_cases) > 0,
-    )
-
-
-def _last_pos(case: np.ndarray, pos: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
-    out = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(out, case[mask], pos[mask])
-    return out
-
-
-def _first_time(case: np.ndarray, t_us: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
-    out = np.full(n, _BIG, dtype=np.int64)
-    np.minimum.at(out, case[mask], t_us[mask])
-    return np.where(out == _BIG, NAT, out)
 
 
 CLOCK_COLUMNS = (
@@ -330,9 +189,10 @@ def clocks(case: np.ndarray, activity: np.ndarray, t_us: np.ndarray, n_cases: in
            first_resolution: bool = False) -> pd.DataFrame:
     """The SLA clocks of ``n_cases`` cases from their events (sorted by case, then time).
 
-    Events after ``as_of_us`` are ignored. Without a policy and without any resolve/close-named
-    activity, a case is resolved at its last event when ``closed_cases`` (the ingest's
-    ``is_closed``) says it is closed.
+    Events after ``as_of_us`` are ignored. ``sets`` are the activity roles
+    (:class:`~pipelines.mining.definitions.Roles`) as masks; when they name no resolution milestone
+    (``last_event_resolves``), a case is resolved at its last event if ``closed_cases`` (the
+    ingest's ``is_closed``) says it is closed and no event of it comes after ``as_of``.
 
     Returns one row per case (row = case number), columns :data:`CLOCK_COLUMNS`: instants as int64
     microseconds (:data:`NAT` when not reached), elapsed seconds (NaN when not reached or without
@@ -343,6 +203,8 @@ def clocks(case: np.ndarray, activity: np.ndarray, t_us: np.ndarray, n_cases: in
     ``as_of`` has ``start_us`` NAT.
     """
     keep = t_us <= as_of_us
+    if closed_cases is not None:  # closed by as_of: no event of the case comes later
+        closed_cases = np.asarray(closed_cases, dtype=bool) & (np.bincount(case[~keep], minlength=n_cases) == 0)
     case, activity, t_us = case[keep], activity[keep], t_us[keep]
     ms = read_milestones(case, activity, t_us, n_cases, sets, closed_cases)
     seq = CaseSequence.of(case, t_us)
@@ -392,6 +254,20 @@ def clocks(case: np.ndarray, activity: np.ndarray, t_us: np.ndarray, n_cases: in
         first_el, _, _ = elapsed(ms.first_resolved_us)
         frame["first_resolution_s"] = np.where(ms.first_resolved_us == NAT, np.nan, first_el)
     return frame
+
+
+def case_clocks(ev: CaseEvents, policy: SlaPolicy | None = None, *, case_roles: Roles | None = None,
+                targets: CaseTargets | None = None, as_of_us: int | None = None,
+                first_resolution: bool = False) -> pd.DataFrame:
+    """:func:`clocks` of the cases of ``ev`` under ``policy`` (``targets``: default
+    :func:`case_targets`) with ``case_roles`` (default: :func:`~pipelines.mining.definitions.roles`
+    of the policy, or recognised by name), read at ``as_of_us`` (default: the log's end). One row
+    per case of ``ev.cases``."""
+    r = case_roles if case_roles is not None else roles(ev.activities.tolist(), policy)
+    targets = targets if targets is not None else case_targets(policy, ev.cases)
+    return clocks(ev.case, ev.activity, ev.t_us, ev.n_cases, r.masks(ev.activities), targets,
+                  policy, ev.as_of_us if as_of_us is None else as_of_us,
+                  closed_cases=ev.cases[schema.IS_CLOSED].to_numpy(dtype=bool), first_resolution=first_resolution)
 
 
 def _work_started(policy, cal, start, upto, started) -> np.ndarray:

@@ -437,8 +437,8 @@ def _notes(pol, rules: ck.Rules, sides, by_dims, present, mix, mix_present, spli
     if rules.implicit_reopens:
         notes.append("no reopen activity in the logs: a reopen is work after a resolution (implicit)")
     if not rules.resolved:
-        notes.append("no resolving activity recognised: every resolution KPI is empty "
-                     "(name them with KpiDefinitions(resolved=[...]) or a policy)")
+        notes.append("no resolving activity recognised: a case the ingest marked closed is resolved at its "
+                     "last event (name them with KpiDefinitions(resolved=[...]) or a policy)")
     for d in by_dims:
         if d not in present:
             notes.append(f"segments by {d} left out: neither log has a {d}")

@@ -3,18 +3,22 @@ from, and the raw, mix-adjusted and per-segment comparison tables (see :func:`co
 
 KPI definitions
 ---------------
-Activity roles come from the SLA policy when one is given, else from activity names (both
-overridable with :class:`KpiDefinitions`); the same roles are used on both sides.
+Activity roles, reopens, first-contact resolution and who is human are deskmine's one set of
+definitions (:mod:`pipelines.mining.definitions`): from the SLA policy when one is given, else
+recognised by activity and resource names (each overridable with :class:`KpiDefinitions`); the
+same roles are used on both sides.
 
 * **Resolution instant**: the first *resolving* event (a ``resolved`` or ``closed`` milestone of
-  the policy; without a policy, an activity whose name contains one of the words
-  :data:`RESOLVE_WORDS`) after the case's last reopen, or the first one anywhere when the case was
-  never reopened: a case resolved, reopened and resolved again is measured to its final
-  resolution. This is the SLA engine's rule. A case without one is *unresolved* (still open, or
-  its reopen has not been resolved yet).
+  the policy; without a policy, an activity with a word of :data:`RESOLVE_WORDS` in its name)
+  after the case's last reopen, or the first one anywhere when the case was never reopened: a case
+  resolved, reopened and resolved again is measured to its final resolution. This is the SLA
+  engine's rule, computed by the same clock core (:func:`pipelines.mining.clock.clocks`), thank-you
+  rule included when the policy sets it. A case without one is *unresolved* (still open, or its
+  reopen has not been resolved yet). When no activity of either log resolves (no policy, nothing
+  recognised), a case the ingest marked closed is resolved at its last event.
 * **Reopen**: an event whose activity is a ``reopened`` milestone (without a policy: its name
-  contains "reopen"). When no such activity exists in either log, reopens are *implicit*: an
-  event right after a resolving one that does not resolve itself (work resumed).
+  contains "reopen"). When no reopen activity is named, reopens are *implicit*: an event right
+  after a resolving one that does not resolve itself (work resumed).
 * ``cases_per_week``: cases in scope / weeks of the side's observation window (a Poisson rate).
 * ``resolution_median``, ``resolution_p90`` (seconds): wall-clock time from the case's first
   event to its resolution instant, over resolved cases (numpy's 'linear' quantile). Unresolved
@@ -30,18 +34,19 @@ overridable with :class:`KpiDefinitions`); the same roles are used on both sides
   else resources. Bot and system teams count as teams.
 * ``reopen_rate``: share of cases with at least one reopen.
 * ``first_contact_resolution_rate``: among resolved cases, the share with no reopen (explicit
-  or implicit) and no event of an *FCR-breaking* activity anywhere in the case: the reopen and
-  ``pause`` activities of the policy, and
-  activities whose lower-cased name contains one of :data:`FCR_WORDS` (escalations, transfers,
-  send-backs, requests for information).
+  or implicit; ignored thank-you reopens excepted) and no event of an *FCR-breaking* activity
+  anywhere in the case: the reopen and ``pause`` activities of the policy, and activities whose
+  lower-cased name contains one of :data:`FCR_WORDS` (escalations, transfers, send-backs,
+  requests for information).
 * ``resolution_breach_rate``, ``first_response_breach_rate`` (only with a policy): share of the
   cases with an SLA target whose resolution / first-response status is ``breached`` or
   ``open_breached``.
 * ``no_human_touch_share``: share of cases that are resolved and have no event by a human
   resource. A resource is *not human* when its name matches one of the regular expressions
-  :data:`NON_HUMAN_PATTERNS` (bots, system, automation, RPA...; ``re.search``, case-insensitive
-  through the patterns' own ``(?i)``); events without a resource (customer events) are not human
-  either. Left out when neither log records resources.
+  :data:`NON_HUMAN_PATTERNS` (default: the one machine pattern,
+  :data:`~pipelines.mining.definitions.MACHINE_PATTERN`: bots, system, automation, RPA...;
+  case-insensitive through the pattern's own ``(?i)``); events without a resource (customer
+  events) are not human either. Left out when neither log records resources.
 
 Mix adjustment (direct standardisation)
 ---------------------------------------
@@ -73,7 +78,9 @@ import pandas as pd
 from pipelines import schema
 from pipelines.log import Log
 from pipelines.mining import compare_stats as st
+from pipelines.mining import definitions
 from pipelines.mining._scope import run
+from pipelines.mining.clock import case_clocks, load_case_events
 from pipelines.mining.sla import evaluate_sla
 from pipelines.store import quote_ident
 
@@ -91,17 +98,12 @@ DIMENSIONS: tuple[str, ...] = (schema.CATEGORY, schema.CHANNEL, schema.PRIORITY,
 """Case attributes a comparison can be segmented or mix-adjusted by (``team``: the case's last team)."""
 MISSING = "(missing)"
 
-RESOLVE_WORDS: tuple[str, ...] = ("resolve", "resolved", "resolution", "solved", "close", "closed", "closure")
-"""Without a policy, an activity resolves a case when a word of its name is one of these."""
-FCR_WORDS: tuple[str, ...] = (
-    "escalat", "transfer", "return to", "reassign", "forward", "request info", "waiting for",
-    "wait for", "awaiting", "pending", "on hold",
-)
+RESOLVE_WORDS: tuple[str, ...] = definitions.RESOLVE_WORDS + definitions.CLOSE_WORDS
+"""Without a policy, an activity resolves a case when a word of its name is one of these (the
+resolve and close words of :mod:`pipelines.mining.definitions`)."""
+FCR_WORDS: tuple[str, ...] = definitions.FCR_WORDS
 """Lower-case fragments of activity names that break a first-contact resolution by default."""
-NON_HUMAN_PATTERNS: tuple[str, ...] = (
-    r"(?i)(?<![a-z])(bots?|chatbot|robot|rpa|system|automation|automated|auto|scheduler|workflow|"
-    r"script|batch|daemon|service account)(?![a-z])",
-)
+NON_HUMAN_PATTERNS: tuple[str, ...] = (definitions.MACHINE_PATTERN,)
 """Default regular expressions naming non-human resources (``triage-bot``, ``system``, ``RPA_01``)."""
 
 
@@ -225,10 +227,11 @@ class Rules:
     non_human_resources: tuple[str, ...]
     handoff_level: str
     has_resources: bool
+    roles: definitions.Roles
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items() if k != "humans"}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items() if k not in ("humans", "roles")}
 
 
 def vocabulary(log: Log) -> pd.DataFrame:
@@ -236,44 +239,30 @@ def vocabulary(log: Log) -> pd.DataFrame:
     return run(log, "compare/vocabulary")
 
 
-def _words(name: str) -> set[str]:
-    return set(re.split(r"[^a-z]+", name.lower()))
-
-
 def resolve_rules(defs: KpiDefinitions, policy: Any, vocab: pd.DataFrame) -> Rules:
     """Concrete activity roles, human resources and hand-off level for ``vocab`` (both sides')."""
     acts = sorted(set(vocab.loc[vocab["kind"] == "activity", "value"]))
     resources = sorted(set(vocab.loc[vocab["kind"] == "resource", "value"]))
     has_team = bool((vocab["kind"] == "team").any())
-    ms = policy.milestones if policy is not None else None
-    resolved = defs.resolved
-    if resolved is None:
-        resolved = (tuple(ms.resolved) + tuple(ms.closed)) if ms is not None else tuple(
-            a for a in acts if _words(a) & set(RESOLVE_WORDS))
-    reopened = defs.reopened
-    if reopened is None:
-        reopened = tuple(ms.reopened) if ms is not None else tuple(
-            a for a in acts if "reopen" in re.sub(r"[^a-z]", "", a.lower()))
-    implicit = not any(a in acts for a in reopened)
-    breakers = defs.fcr_breakers
-    if breakers is None:
-        named = set(reopened) | (set(ms.pause) if ms is not None else set())
-        breakers = tuple(a for a in acts if a in named or any(w in a.lower() for w in FCR_WORDS))
-    patterns = [re.compile(p) for p in defs.non_human]
-    bots = tuple(r for r in resources if any(p.search(r) for p in patterns))
-    humans = tuple(r for r in resources if r not in bots)
+    r = definitions.roles(acts, policy, resolved=defs.resolved, reopened=defs.reopened,
+                          fcr_breakers=defs.fcr_breakers)
+    machine = np.zeros(len(resources), dtype=bool)
+    for pattern in defs.non_human:
+        machine |= definitions.is_machine(resources, pattern)
     level = defs.handoff_level if defs.handoff_level != "auto" else ("team" if has_team else "resource")
     return Rules(
-        resolved=tuple(dict.fromkeys(resolved)), reopened=tuple(dict.fromkeys(reopened)),
-        implicit_reopens=implicit, fcr_breakers=tuple(sorted(set(breakers))), humans=humans,
-        non_human_resources=bots, handoff_level=level, has_resources=bool(resources),
+        resolved=r.resolved, reopened=r.reopened, implicit_reopens=r.implicit_reopens,
+        fcr_breakers=r.fcr_breakers, humans=tuple(np.array(resources, dtype=object)[~machine]),
+        non_human_resources=tuple(np.array(resources, dtype=object)[machine]), handoff_level=level,
+        has_resources=bool(resources), roles=r,
     )
 
 
 # -- per-case facts ----------------------------------------------------------------------------------
 
 def case_facts(log: Log, rules: Rules, policy: Any = None) -> pd.DataFrame:
-    """One row per case in scope with everything the KPIs read (pure SQL + a merge with the SLA).
+    """One row per case in scope with everything the KPIs read (SQL for sizes, hand-offs and human
+    touch; the clock core for resolution, reopens and FCR; a merge with the SLA).
 
     Columns: ``case_id``, ``start_time``, ``n_events``, ``priority``, ``channel``, ``category``,
     ``team``, ``handoffs``, ``reopens``, ``reopened``, ``fcr_broken``, ``human_touch``,
@@ -282,17 +271,20 @@ def case_facts(log: Log, rules: Rules, policy: Any = None) -> pd.DataFrame:
     ``first_response_breached`` (1.0/0.0, NaN without a target) and ``has_resolution_target``,
     ``has_first_response_target``.
     """
-    params = {
-        "resolved": list(rules.resolved), "reopened": list(rules.reopened),
-        "implicit": rules.implicit_reopens, "fcr_breakers": list(rules.fcr_breakers),
-        "humans": list(rules.humans),
-    }
     column = schema.TEAM if rules.handoff_level == "team" else schema.RESOURCE
-    frame = run(log, "compare/case_facts", params, actor=quote_ident(column))
-    frame["resolution_s"] = frame["resolution_s"].astype(float)
+    frame = run(log, "compare/case_facts", {"humans": list(rules.humans)}, actor=quote_ident(column))
+    ev = load_case_events(log)
+    ck = case_clocks(ev, case_roles=rules.roles)
+    if not np.array_equal(ev.cases["case_idx"].to_numpy(), frame.pop("case_idx").to_numpy()):
+        raise AssertionError("case facts and clocks disagree on the cases in scope")
+    resolved_us = ck["resolved_us"].to_numpy(dtype=np.int64)
+    frame["reopens"] = ck["reopens"].to_numpy(dtype=np.int64)
+    frame["fcr_broken"] = ck["fcr_broken"].to_numpy(dtype=bool)
+    frame["resolved_time"] = pd.to_datetime(pd.Series(resolved_us.view("datetime64[us]")), utc=True)
+    frame["resolution_s"] = ck["resolution_calendar_s"].to_numpy(dtype=float)
     frame["is_resolved"] = frame["resolution_s"].notna()
     frame["reopened"] = frame["reopens"] > 0
-    frame["fcr"] = frame["is_resolved"] & ~frame["fcr_broken"].astype(bool) & ~frame["reopened"]
+    frame["fcr"] = frame["is_resolved"] & ~frame["fcr_broken"]
     frame["no_human_touch"] = frame["is_resolved"] & ~frame["human_touch"].astype(bool)
     for dim in DIMENSIONS:
         frame[dim] = frame[dim].astype(object).where(frame[dim].notna(), MISSING)

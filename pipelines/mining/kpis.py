@@ -1,13 +1,24 @@
-"""Headline KPIs of a log and their trend over time (the overview's numbers)."""
+"""Headline KPIs of a log and their trend over time (the overview's numbers).
+
+Two durations, never to be confused: the *case duration* (first to last event of a closed case,
+``*_duration_s``) and the *resolution time* (case start to its resolution instant,
+``*_resolution_s``): the first resolution milestone after the case's last reopen, deskmine's one
+definition of resolution (:mod:`pipelines.mining.definitions`), so the overview's median resolution
+equals ``get_resolution_times(log).summary``'s naive calendar median and the comparison's
+``resolution_median`` on the same cases. They differ wherever a case stays open after it is
+resolved (an automatic close days later).
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from pipelines.log import Log
 from pipelines.mining._scope import run
+from pipelines.mining.clock import case_clocks, load_case_events
 from pipelines.schema import check_choice
 
 Period = Literal["week", "month"]
@@ -18,9 +29,12 @@ def get_kpis(log: Log) -> dict:
     """Headline numbers of the cases of ``log`` (within its filter).
 
     Keys: ``cases``, ``events``, ``closed_cases``, ``open_cases``, ``variants``,
-    ``median_duration_s``, ``p90_duration_s``, ``mean_duration_s`` (closed cases only: an open case's
-    duration is only a lower bound; see the SLA module for Kaplan-Meier estimates that use them),
-    ``mean_events_per_case``, ``start_time``, ``end_time``. Durations are None when no case is closed.
+    ``median_duration_s``, ``p90_duration_s``, ``mean_duration_s`` (case duration, first to last
+    event, of closed cases only: an open case's duration is only a lower bound),
+    ``resolved_cases``, ``median_resolution_s``, ``p90_resolution_s`` (resolution time of the
+    resolved cases: see the module docstring; see the SLA module for Kaplan-Meier estimates that
+    use the unresolved ones), ``mean_events_per_case``, ``start_time``, ``end_time``. Durations are
+    None when no case is closed (resolved).
 
     Example
     -------
@@ -36,15 +50,42 @@ def get_kpis(log: Log) -> dict:
             out[key] = None if pd.isna(value) else float(value)
         else:
             out[key] = int(value)
+    times = _resolutions(log)["resolution_s"].to_numpy() if out["cases"] else np.zeros(0)
+    median, p90 = np.quantile(times, (0.5, 0.9)) if len(times) else (None, None)
+    out["resolved_cases"] = len(times)
+    out["median_resolution_s"] = None if median is None else float(median)
+    out["p90_resolution_s"] = None if p90 is None else float(p90)
     return out
 
 
+def _resolutions(log: Log) -> pd.DataFrame:
+    """``resolved_time`` (UTC) and ``resolution_s`` of the resolved cases of ``log``'s scope."""
+    c = case_clocks(load_case_events(log))
+    c = c[c["resolved"].to_numpy(dtype=bool)]
+    resolved = c["resolved_us"].to_numpy(dtype=np.int64).view("datetime64[us]")
+    return pd.DataFrame({"resolved_time": pd.to_datetime(pd.Series(resolved), utc=True),
+                         "resolution_s": c["resolution_calendar_s"].to_numpy(dtype=float)})
+
+
 def get_kpi_trend(log: Log, *, period: Period = "week") -> pd.DataFrame:
-    """Cases opened and closed per week or month, and the duration of those closed.
+    """Cases opened, closed and resolved per week or month, and how long those took.
 
     Columns: ``period_start`` (UTC, start of the ISO week or calendar month), ``cases_opened``
     (by first event), ``cases_closed`` (closed cases, by last event), ``median_duration_s``,
-    ``p90_duration_s`` (of the cases closed in the period; NaN when none).
+    ``p90_duration_s`` (case duration of the cases closed in the period; NaN when none),
+    ``cases_resolved`` (by resolution instant), ``median_resolution_s``, ``p90_resolution_s``
+    (resolution time of the cases resolved in the period; NaN when none).
     """
     check_choice("period", period, PERIODS)
-    return run(log, "mining/kpi_trend", {"period": period})
+    trend = run(log, "mining/kpi_trend", {"period": period})
+    res = _resolutions(log) if len(trend) else pd.DataFrame({"resolved_time": [], "resolution_s": []})
+    start = res["resolved_time"].dt.tz_localize(None)
+    start = start.dt.to_period("W-SUN" if period == "week" else "M").dt.start_time
+    res["period_start"] = start.dt.tz_localize("UTC").astype(trend["period_start"].dtype)
+    by = res.groupby("period_start")["resolution_s"]
+    per = pd.DataFrame({"cases_resolved": by.size(), "median_resolution_s": by.quantile(0.5),
+                        "p90_resolution_s": by.quantile(0.9)}).reset_index()
+    out = trend.merge(per, on="period_start", how="outer").sort_values("period_start", kind="stable")
+    for col in ("cases_opened", "cases_closed", "cases_resolved"):
+        out[col] = out[col].fillna(0).astype(np.int64)
+    return out.reset_index(drop=True)

@@ -31,7 +31,11 @@ module reproduces exactly on the committed sample logs):
 * **Resolution** = the first ``resolved``/``closed`` event after the case's last reopen (the last
   *real* reopen when thank-you reopens are ignored), or the first one anywhere when never
   reopened: a case resolved, reopened and resolved again is measured to its final resolution, and
-  its time spent resolved before the reopen counts (a resolved status is no pause).
+  its time spent resolved before the reopen counts (a resolved status is no pause). This is
+  deskmine's one definition of resolution (:mod:`pipelines.mining.definitions`): the comparison,
+  the overview KPIs, the automation analyses and the what-if read it too; without a policy
+  (:func:`~pipelines.mining.sla_survival.get_resolution_times`) the milestones are the activities
+  recognised by name.
 * **Elapsed** = working seconds of the target's calendar in ``[start, instant]`` minus the working
   seconds of the intervals whose status is a ``pause`` activity (clipped to ``[start, instant]``);
   a milestone not reached is measured to ``as_of``.
@@ -58,17 +62,15 @@ import pandas as pd
 from pipelines import schema
 from pipelines.log import Log
 from pipelines.mining.clock import (
-    NAT,
     CaseEvents,
-    CaseSequence,
     CaseTargets,
+    case_clocks,
     case_targets,
-    clocks,
     load_case_events,
     log_end_us,
-    milestone_sets,
     work_on,
 )
+from pipelines.mining.definitions import FCR_WORDS, NAT, CaseSequence, default_fcr_breakers, roles
 from pipelines.mining.policy import SlaPolicy
 
 __all__ = [
@@ -100,8 +102,9 @@ SLA_EXTRA_COLUMNS: tuple[str, ...] = (
 )
 """Further columns of :func:`evaluate_sla`, after :data:`SLA_COLUMNS`."""
 
-FCR_DEFAULT_WORDS: tuple[str, ...] = ("escalat", "transfer", "return to", "reassign", "forward")
-"""Lower-case fragments of activity names that break a first-contact resolution by default."""
+FCR_DEFAULT_WORDS: tuple[str, ...] = FCR_WORDS
+"""Lower-case fragments of activity names that break a first-contact resolution by default (the
+one list, :data:`pipelines.mining.definitions.FCR_WORDS`)."""
 
 _CASE_COLUMNS = (schema.PRIORITY, schema.CHANNEL, schema.CATEGORY, schema.TEAM, schema.CUSTOMER)
 _INSTANTS = {  # SlaClock.instants key: column of the clock core
@@ -111,7 +114,7 @@ _INSTANTS = {  # SlaClock.instants key: column of the clock core
 }
 
 
-# -- as_of, FCR defaults ----------------------------------------------------------------------
+# -- as_of ----------------------------------------------------------------------
 
 
 def resolve_as_of(log: Log, as_of: Any = None) -> int:
@@ -135,24 +138,6 @@ def as_of_timestamp(as_of_us: int) -> pd.Timestamp:
     return pd.Timestamp(as_of_us, unit="us", tz="UTC")
 
 
-def default_fcr_breakers(activities: Sequence[str], policy: SlaPolicy | None = None) -> tuple[str, ...]:
-    """The activities that break a first-contact resolution unless told otherwise.
-
-    The policy's ``reopened`` and ``pause`` activities (a reopen, or a wait for the customer, means
-    the first contact did not settle the case) plus every activity whose lower-cased name
-    contains one of :data:`FCR_DEFAULT_WORDS` (escalations, transfers, send-backs, forwards).
-
-    >>> default_fcr_breakers(["Escalate to L2", "Transfer to finance", "Resolve ticket"])
-    ('Escalate to L2', 'Transfer to finance')
-    """
-    named = set()
-    if policy is not None:
-        named |= set(policy.milestones.reopened) | set(policy.milestones.pause)
-    out = [a for a in activities
-           if a in named or any(w in a.lower() for w in FCR_DEFAULT_WORDS)]
-    return tuple(sorted(set(out)))
-
-
 # -- the clock --------------------------------------------------------------------------------
 
 
@@ -169,7 +154,7 @@ class SlaClock:
 
     frame: pd.DataFrame
     instants: dict[str, np.ndarray]
-    policy: SlaPolicy
+    policy: SlaPolicy | None
     as_of_us: int
     log: Log
     events: CaseEvents
@@ -243,19 +228,23 @@ def sla_clock(log: Log, policy: SlaPolicy, *, as_of: Any = None,
     """Evaluate the clocks (see the module docstring); the engine behind every SLA function."""
     if not isinstance(policy, SlaPolicy):
         raise ValueError(f"policy must be an SlaPolicy (see read_policy); got {type(policy).__name__}")
+    return read_clock(log, policy, as_of=as_of, implicit_reopens=implicit_reopens, fcr_breakers=fcr_breakers)
+
+
+def read_clock(log: Log, policy: SlaPolicy | None, *, as_of: Any = None, implicit_reopens: bool | None = None,
+               fcr_breakers: Sequence[str] | None = None) -> SlaClock:
+    """:func:`sla_clock`, with or without a policy: without one the roles are recognised by name
+    (:mod:`pipelines.mining.definitions`), nobody has a target and only wall-clock times exist."""
     ev = load_case_events(log, policy=policy)
     as_of_us = ev.as_of_us if as_of is None else resolve_as_of(log, as_of)
-    fcr_breakers = tuple(fcr_breakers) if fcr_breakers is not None else default_fcr_breakers(
-        ev.activities.tolist(), policy)
-    sets = milestone_sets(ev.activities, policy, implicit_reopens=implicit_reopens, fcr_breakers=fcr_breakers)
+    r = roles(ev.activities.tolist(), policy, implicit_reopens=implicit_reopens, fcr_breakers=fcr_breakers)
     targets = case_targets(policy, ev.cases)
-    c = clocks(ev.case, ev.activity, ev.t_us, ev.n_cases, sets, targets, policy, as_of_us,
-               first_resolution=True)
+    c = case_clocks(ev, policy, case_roles=r, targets=targets, as_of_us=as_of_us, first_resolution=True)
     rows = np.flatnonzero(c["start_us"].to_numpy() != NAT)  # cases started by as_of
     t = {key: c[col].to_numpy(dtype=np.int64)[rows].view("datetime64[us]") for key, col in _INSTANTS.items()}
     frame = _clock_frame(c.iloc[rows], ev.cases.iloc[rows], targets, rows, t, ev.activities)
     return SlaClock(frame=frame, instants=t, policy=policy, as_of_us=as_of_us, log=log, events=ev,
-                    event_rows=rows, fcr_breakers=fcr_breakers)
+                    event_rows=rows, fcr_breakers=r.fcr_breakers)
 
 
 # -- status intervals -------------------------------------------------------------------------

@@ -19,12 +19,14 @@ First-contact resolution (FCR)
 ------------------------------
 Among cases resolved by ``as_of``, the share that needed nothing beyond the first contact: no
 event of an *FCR breaker* activity and no (real) reopen anywhere in the case. The default
-breakers (:func:`~pipelines.mining.sla_clock.default_fcr_breakers`) are the policy's ``pause``
-and ``reopened`` activities (the customer had to be asked again, or came back) and every
-activity whose name contains ``escalat``, ``transfer``, ``return to``, ``reassign`` or
-``forward``; pass ``fcr_breakers=[...]`` to choose them (e.g. on helpdesk ``Require upgrade`` and
-``Create SW anomaly`` are hand-offs to development). With the thank-you rule on, ignored
-thank-you reopens do not break FCR.
+breakers (:func:`~pipelines.mining.definitions.default_fcr_breakers`) are the reopen and ``pause``
+activities (the customer had to be asked again, or came back) and every activity whose name
+contains one of :data:`~pipelines.mining.definitions.FCR_WORDS` (``escalat``, ``transfer``,
+``return to``, ``reassign``, ``forward``, ``request info``, ``waiting for``, ``wait for``,
+``awaiting``, ``pending``, ``on hold``); pass ``fcr_breakers=[...]`` to choose them (e.g. on
+helpdesk ``Require upgrade`` and ``Create SW anomaly`` are hand-offs to development). With the
+thank-you rule on, ignored thank-you reopens do not break FCR. Without a policy the reopen
+activities are those recognised by name, as for the resolution.
 """
 
 from __future__ import annotations
@@ -38,10 +40,9 @@ import pandas as pd
 
 from pipelines import schema
 from pipelines.log import Log
-from pipelines.mining.cases import get_cases
 from pipelines.mining.policy import SlaPolicy
 from pipelines.mining.sla_aggregates import period_labels
-from pipelines.mining.sla_clock import as_of_timestamp, default_timezone, resolve_as_of, sla_clock
+from pipelines.mining.sla_clock import as_of_timestamp, default_timezone, read_clock
 
 __all__ = [
     "KM_COLUMNS",
@@ -157,7 +158,7 @@ class ResolutionTimes:
         start -> ``as_of`` when open (censored); ``business_s`` is working time of the target's
         calendar without pause subtraction, ``sla_s`` the SLA clock (pauses subtracted); both NaN
         without a policy or target. ``first_contact_resolution``: nullable boolean, NA when not
-        resolved (or without a policy).
+        resolved.
     summary:
         Columns ``SUMMARY_COLUMNS`` (``measure``, ``cases``, ``resolved``, ``censored``,
         ``naive_median_s``, ``naive_p90_s``, ``km_median_s``, ``km_p90_s``,
@@ -168,9 +169,9 @@ class ResolutionTimes:
         The same, per week (its Monday, ``"2025-01-06"``) or month (``"2025-01"``) of the case
         start in ``timezone``, with the period column first.
     fcr_rate:
-        First-contact resolution rate over resolved cases (NaN without a policy).
+        First-contact resolution rate over resolved cases (NaN when none is resolved).
     fcr_breakers:
-        The activities that broke FCR.
+        The activities that break FCR.
     as_of, timezone:
         The instant the clocks were read at, and the zone of weeks and months.
     """
@@ -185,9 +186,9 @@ class ResolutionTimes:
     timezone: str
 
 
-def _with_policy(log: Log, policy: SlaPolicy, as_of: Any,
-                 fcr_breakers: Sequence[str] | None) -> tuple[pd.DataFrame, tuple[str, ...], int]:
-    clock = sla_clock(log, policy, as_of=as_of, fcr_breakers=fcr_breakers)
+def _cases(log: Log, policy: SlaPolicy | None, as_of: Any,
+           fcr_breakers: Sequence[str] | None) -> tuple[pd.DataFrame, tuple[str, ...], int]:
+    clock = read_clock(log, policy, as_of=as_of, fcr_breakers=fcr_breakers)
     f = clock.frame
     resolved = f["resolved_time"].notna().to_numpy()
     as_of_t = np.datetime64(clock.as_of_us, "us")
@@ -206,47 +207,25 @@ def _with_policy(log: Log, policy: SlaPolicy, as_of: Any,
     return cases, clock.fcr_breakers, clock.as_of_us
 
 
-def _without_policy(log: Log, as_of: Any) -> tuple[pd.DataFrame, int]:
-    as_of_us = resolve_as_of(log, as_of)
-    as_of_ts = as_of_timestamp(as_of_us)
-    c = get_cases(log)
-    c = c[c[schema.START_TIME] <= as_of_ts].reset_index(drop=True)
-    resolved = (c[schema.IS_CLOSED] & (c[schema.END_TIME] <= as_of_ts)).to_numpy(dtype=bool)
-    end = c[schema.END_TIME].where(resolved, as_of_ts)
-    nan = np.full(len(c), np.nan)
-    cases = pd.DataFrame({
-        schema.CASE_ID: c[schema.CASE_ID], "target": pd.Series([None] * len(c), dtype=object),
-        **{k: c[k] for k in (schema.PRIORITY, schema.CATEGORY, schema.CHANNEL, schema.START_TIME)},
-        "resolved": resolved,
-        "calendar_s": (end - c[schema.START_TIME]).dt.total_seconds().to_numpy(),
-        "business_s": nan, "sla_s": nan,
-        "first_contact_resolution": pd.array([pd.NA] * len(c), dtype="boolean"),
-    })
-    return cases, as_of_us
-
-
 def get_resolution_times(log: Log, policy: SlaPolicy | None = None, *, as_of: Any = None,
                          fcr_breakers: Sequence[str] | None = None,
                          tz: str | None = None) -> ResolutionTimes:
     """Resolution times with open cases right-censored: naive and Kaplan-Meier median and p90,
     first-contact resolution, and the trend by week and month.
 
-    With a policy, a case is resolved at its resolution milestone (see
-    :mod:`pipelines.mining.sla_clock`: final resolution after reopens, thank-you rule) and
-    business time is measured on its target's calendar. Without one, a case is resolved at its
-    last event if the ingest recognised it as closed (``is_closed``); only calendar time is
-    available, and on logs whose closing event comes long after the resolution (helpdesk's
-    ``Closed``) that is the *closing* time: give a policy. ``as_of`` as for
+    A case is resolved at its first resolution milestone after its last reopen (see
+    :mod:`pipelines.mining.definitions`; with a policy, :mod:`pipelines.mining.sla_clock`:
+    thank-you rule, business time on its target's calendar). Without a policy the milestones and
+    reopens are the activities recognised by name (``Resolve ticket``, ``Closed``, ``Reopen``...),
+    exactly as the comparison and the what-if read them, and only calendar time is available; a
+    log with no such activity resolves a closed case (``is_closed``) at its last event. ``as_of`` as for
     :func:`~pipelines.mining.sla_clock.evaluate_sla` (default: the log's last event time); open
     cases are censored at it. Weeks and months are cut in ``tz`` (default: the policy's first
     calendar's zone, else UTC). See the module docstring for the estimators and FCR.
     """
-    if policy is not None:
-        cases, breakers, as_of_us = _with_policy(log, policy, as_of, fcr_breakers)
-    else:
-        if fcr_breakers is not None:
-            raise ValueError("fcr_breakers needs a policy (FCR is measured up to the resolution milestone)")
-        (cases, as_of_us), breakers = _without_policy(log, as_of), ()
+    if policy is not None and not isinstance(policy, SlaPolicy):
+        raise ValueError(f"policy must be an SlaPolicy (see read_policy) or None; got {type(policy).__name__}")
+    cases, breakers, as_of_us = _cases(log, policy, as_of, fcr_breakers)
     zone = tz or default_timezone(policy)
     measures = MEASURES if policy is not None else ("calendar",)
     summary = summarize_resolution_times(cases, measures=measures)

@@ -83,17 +83,11 @@ import pandas as pd
 from pipelines import schema
 from pipelines.log import Log
 from pipelines.mining._scope import run
-from pipelines.mining.automation_common import MACHINE_PATTERN, check_machine_pattern, fmt_duration
+from pipelines.mining.automation_common import fmt_duration
 from pipelines.mining.automation_replay import build_timeline, handoffs, replay
 from pipelines.mining.calendar import BusinessCalendar
-from pipelines.mining.clock import (
-    NAT,
-    CaseEvents,
-    case_targets,
-    clocks,
-    load_case_events,
-    milestone_sets,
-)
+from pipelines.mining.clock import NAT, CaseEvents, case_targets, clocks, load_case_events
+from pipelines.mining.definitions import MACHINE_PATTERN, check_machine_pattern, milestone_sets
 from pipelines.mining.policy import SlaPolicy
 
 __all__ = ["MODES", "Automation", "WhatIfResult", "simulate_automation"]

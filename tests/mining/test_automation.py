@@ -36,7 +36,7 @@ from pipelines.mining.automation import (
     score_components,
     triage_matrix,
 )
-from pipelines.mining.automation_common import MONTH_S, fmt_duration, resolution_activities
+from pipelines.mining.automation_common import MONTH_S, fmt_duration
 from pipelines.mining.automation_macros import closed_sequences
 from pipelines.mining.automation_triage import (
     CHANNELS,
@@ -45,6 +45,7 @@ from pipelines.mining.automation_triage import (
     parse_triage_config,
     triage_config_from_dict,
 )
+from pipelines.mining.definitions import resolution_activities
 from pipelines.mining.dfg import END
 from pipelines.mining.policy import read_policy
 from pipelines.store import Store

@@ -36,7 +36,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from pipelines.etl.loader import ingest_log
+from pipelines.etl.loader import IngestOptions, ingest_log
 from pipelines.mining.policy import ReopenRule, read_policy
 from pipelines.mining.sla import get_resolution_times, kaplan_meier, km_quantiles
 from pipelines.mining.sla_survival import SUMMARY_COLUMNS
@@ -203,16 +203,38 @@ def test_custom_fcr_breakers(tiny, policy):
         "T1": True, "T2": False, "T3": False, "T4": True, "T7": True, "T8": True}  # reopens always count
 
 
-def test_without_a_policy_the_case_end_is_the_resolution(tiny):
-    """Closed cases end at their last event (here Close ticket: T1 8 days, T2 10 days later)."""
+def test_without_a_policy_the_activities_recognised_by_name_resolve(tiny):
+    """Without a policy the milestones are recognised by name (definitions.py): Resolve ticket and
+    Close ticket resolve, Reopen ticket reopens, so a case is resolved at its first resolution after
+    its last reopen, as with the policy (the thank-you rule is off either way): T1 at its Resolve
+    ticket (1 day), not at its Close ticket 7 days later. FCR breakers: Reopen ticket and Request
+    information ("request info")."""
     res = get_resolution_times(tiny)
     c = res.cases.set_index("case_id")
-    assert c["calendar_s"].tolist() == [691200, 864000, 46800, 36000, 10800, 352800, 225900, 3600]
+    assert c["calendar_s"].tolist() == [86400, 259200, 46800, 36000, 10800, 352800, 225900, 3600]
     assert c["resolved"].tolist() == [True, True, True, True, False, False, True, True]
+    assert c[["business_s", "sla_s"]].isna().all().all() and c["target"].isna().all()
     assert res.summary["measure"].tolist() == ["calendar"]
-    assert np.isnan(res.fcr_rate) and res.fcr_breakers == ()
+    assert res.fcr_breakers == ("Reopen ticket", "Request information")
+    assert res.fcr_rate == pytest.approx(1 / 3, abs=1e-15)
     assert res.timezone == "UTC"
-    with pytest.raises(ValueError, match="fcr_breakers needs a policy"):
-        get_resolution_times(tiny, fcr_breakers=["x"])
+    res = get_resolution_times(tiny, fcr_breakers=[])  # reopens always count
+    assert res.cases.set_index("case_id")["first_contact_resolution"].dropna().astype(bool).to_dict() == {
+        "T1": True, "T2": False, "T3": False, "T4": True, "T7": True, "T8": True}
     early = get_resolution_times(tiny, as_of="2025-03-20T00:00Z").cases
-    assert early["case_id"].tolist() == ["T1", "T2"] and not early["resolved"].any()
+    assert early["case_id"].tolist() == ["T1", "T2"] and early["resolved"].tolist() == [True, False]
+
+
+def test_without_any_resolving_activity_closed_cases_end_at_their_last_event(write_csv):
+    """No activity is recognised as resolving: a case the ingest marked closed (its last activity
+    is the --end-activity) is resolved at its last event, unless events come after as_of."""
+    path = write_csv("l.csv", "case,activity,timestamp\n"
+                              "A,Submit,2025-01-01T09:00:00Z\nA,Archive,2025-01-01T11:00:00Z\n"
+                              "B,Submit,2025-01-02T09:00:00Z\nB,Check,2025-01-02T10:00:00Z\n")
+    store = Store(":memory:")
+    ingest_log(path, log="l", store=store, options=IngestOptions(end_activities=("Archive",)))
+    c = get_resolution_times(store.log("l")).cases.set_index("case_id")
+    assert c["resolved"].tolist() == [True, False]
+    assert c["calendar_s"].tolist() == [7200.0, 3600.0]  # B censored at the log end
+    early = get_resolution_times(store.log("l"), as_of="2025-01-01T10:00Z").cases
+    assert early["resolved"].tolist() == [False]  # A's closing event is after as_of

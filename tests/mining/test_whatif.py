@@ -25,7 +25,8 @@ import pytest
 
 from pipelines.etl.loader import ingest_log
 from pipelines.mining.calendar import BusinessCalendar
-from pipelines.mining.clock import case_targets, clocks, load_case_events, milestone_sets
+from pipelines.mining.clock import case_targets, clocks, load_case_events
+from pipelines.mining.definitions import milestone_sets
 from pipelines.mining.policy import read_policy
 from pipelines.mining.whatif import (
     SUMMARY_COLUMNS,

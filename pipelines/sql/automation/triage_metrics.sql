@@ -1,11 +1,10 @@
 -- Triage metrics per kind of query (the values of the case column given as the `by` fragment, a
 -- quoted identifier):
 -- cases, distinct variants, resource hand-offs per case, the share of cases with an escalation
--- (an activity whose lower-cased name contains one of $escalation_words) or a reopen (one of
--- $reopen_activities, or a name containing one of $reopen_words), cases with a known / a high
--- priority ($high_priorities, lower-cased), human touches per case (events by a resource that does
--- not match $machine_pattern) and the median customer wait: case start -> the case's last
--- $final_resolution event, seconds (cases never resolved are left out).
+-- (an activity whose lower-cased name contains one of $escalation_words), cases with a known / a
+-- high priority ($high_priorities, lower-cased) and human touches per case (events by a resource
+-- that does not match $machine_pattern). Reopens and the customer wait come from the SLA clock
+-- core (pipelines/mining/clock.py), as everywhere else.
 with per_case as (
     select
         e.case_idx,
@@ -13,12 +12,8 @@ with per_case as (
                            and e.resource <> e.next_resource) as handoffs,
         bool_or(len(list_filter($escalation_words::varchar[], lambda w: contains(lower(e.activity), w))) > 0)
             as escalated,
-        bool_or(list_contains($reopen_activities::varchar[], e.activity)
-                or len(list_filter($reopen_words::varchar[], lambda w: contains(lower(e.activity), w))) > 0)
-            as reopened,
         count(*) filter (where e.resource is not null
-                           and not regexp_matches(e.resource, $machine_pattern)) as touches,
-        max(e.timestamp) filter (where list_contains($final_resolution::varchar[], e.activity)) as resolved_at
+                           and not regexp_matches(e.resource, $machine_pattern)) as touches
     from events e
     where e.log = $log
       and {{events_where}}
@@ -32,9 +27,7 @@ select
     avg(p.escalated::integer) as escalation_rate,
     count(c.priority) as priority_known,
     count(*) filter (where list_contains($high_priorities::varchar[], lower(c.priority))) as high_priority,
-    avg(p.reopened::integer) as reopen_rate,
-    avg(p.touches) as touches_per_case,
-    quantile_cont(epoch(p.resolved_at) - epoch(c.start_time), 0.5) as customer_wait_s
+    avg(p.touches) as touches_per_case
 from cases c
 join per_case p on p.case_idx = c.case_idx
 where c.log = $log

@@ -87,8 +87,10 @@ def upload_box() -> html.Div:
         dbc.Checkbox(id=ids.SLA_POLICY_REPLACE, value=False, label="replace a policy of the same name",
                      className="small mt-1"),
         html.Div(id=ids.SLA_POLICY_MESSAGE),
-        html.P(f"Saved in {policies.describe_folder()} (up to {data.format_size(limit)}); the file is checked "
-               "first, and a file that is not a valid policy is not saved.", className="small text-muted mb-0"),
+        html.P(["Saved as a .toml file in the ", html.Span("policies folder", title=policies.describe_folder(),
+                                                           className="text-decoration-underline"),
+                f" beside the warehouse (up to {data.format_size(limit)}); it is checked first, and a file that is "
+                "not a valid policy is not saved."], className="small text-muted mb-0"),
     ])
 
 

@@ -14,6 +14,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import data, ids, policies
 from dashboard.components import page
+from dashboard.components.columns import wrapped
 from dashboard.components.feedback import no_cases
 from dashboard.components.graphs import graph
 from dashboard.components.policy import active_name, policy_store
@@ -33,10 +34,10 @@ NO_POLICY = "none"
 NUMBER = {"function": "params.value == null ? '' : d3.format(',.3~f')(params.value)"}
 HOURS = {"function": "params.value == null ? '' : d3.format(',.0f')(params.value) + ' h'"}
 CANDIDATE_COLUMNS = [
-    {"field": "rank", "type": "numericColumn", "minWidth": 80, "pinned": "left"},
+    {"field": "rank", "type": "numericColumn", "minWidth": 100, "pinned": "left"},
     {"field": "activity", "minWidth": 180, "pinned": "left"},
     {"field": "category", "headerName": "category (or all)", "minWidth": 150},
-    {"field": "score", "type": "numericColumn", "minWidth": 100, "valueFormatter": NUMBER, "sort": "desc"},
+    {"field": "score", "type": "numericColumn", "minWidth": 120, "valueFormatter": NUMBER, "sort": "desc"},
     {"field": "hours_saved_per_month", "headerName": "agent hours / month", "type": "numericColumn", "minWidth": 160,
      "valueFormatter": HOURS},
     {"field": "wait_hours_saved_per_month", "headerName": "customer wait hours / month", "type": "numericColumn",
@@ -191,7 +192,7 @@ def show_candidates(store, name, chosen):
             graph(ids.AUTOMATION_SCORE_CHART, score_figure(candidates), file_name="automation_scores"),
             table_card("automation-candidates", shown, title=f"{int(candidates['rank'].max())} activities ranked "
                                                              f"({len(candidates)} rows with per-category ones)",
-                       columns=CANDIDATE_COLUMNS, height=420, file_name=f"{state.log}_automation_candidates.csv",
+                       columns=wrapped(CANDIDATE_COLUMNS), height=420, file_name=f"{state.log}_automation_candidates.csv",
                        note="Category rows score an activity within one category; they share their activity's rank. "
                             "Agent hours: human steps per month x median handling; customer wait hours: the waiting "
                             "a bot acting at once removes."),
@@ -213,7 +214,7 @@ def show_triage(store, name, levels):
         return html.Div([
             graph(ids.AUTOMATION_TRIAGE_CHART, triage_figure(tm.matrix, levels), file_name=f"triage_{levels ** 3}"),
             table_card(f"automation-triage-{levels}", tm.categories, title="Kinds of query and their class",
-                       columns=TRIAGE_COLUMNS, height=300, file_name=f"{state.log}_triage_{levels ** 3}.csv",
+                       columns=wrapped(TRIAGE_COLUMNS), height=300, file_name=f"{state.log}_triage_{levels ** 3}.csv",
                        note="Complexity (variants, hand-offs, escalations), severity (high priority, breaches) and "
                             "effort (customer wait, reopens, touches) per category, with the default thresholds; the "
                             "class decides the channel."),
@@ -235,7 +236,7 @@ def show_macros(store):
         shown["steps"] = [" → ".join(s) for s in shown["sequence"]]
         shown = shown.drop(columns=["sequence"])
         return table_card("automation-macros", shown, title=f"{len(macros)} sequences done back to back by one person",
-                          columns=MACRO_COLUMNS, height=340, file_name=f"{state.log}_macro_candidates.csv",
+                          columns=wrapped(MACRO_COLUMNS), height=340, file_name=f"{state.log}_macro_candidates.csv",
                           note="Steps by the same person, each within 5 minutes of the previous one: one click could "
                                "do them all (a helpdesk 'scenario' or macro).")
     return problem.alert

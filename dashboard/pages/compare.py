@@ -20,6 +20,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import data, ids, policies
 from dashboard.components import page
+from dashboard.components.columns import wrapped
 from dashboard.components.feedback import error_alert, no_cases
 from dashboard.components.graphs import graph
 from dashboard.components.policy import active_name, policy_store
@@ -315,7 +316,7 @@ def result_view(result, req: dict) -> html.Div:
                className="small text-muted"),
         graph(ids.COMPARE_FOREST, forest_figure(result.kpis, result.adjusted), file_name="compare_forest"),
         table_card("compare-segments", result.segments, title="Segments, largest effects first", height=420,
-                   columns=SEGMENT_COLUMNS, file_name="compare_segments.csv",
+                   columns=wrapped(SEGMENT_COLUMNS), file_name="compare_segments.csv",
                    note="Each KPI per category, channel, team...; effect size is standardised (0.2 small, 0.5 medium, "
                         "0.8 large) so rows of different KPIs sort together. All rows are one correction family."),
         html.H4("Process map: what changed", className="mt-4"),
@@ -328,9 +329,9 @@ def result_view(result, req: dict) -> html.Div:
         html.Div(cy, className="map-box"),
         html.Div(_legend(view), id=ids.COMPARE_MAP_LEGEND, className="map-legend mt-1"),
         table_card("compare-map-edges", result.map_delta.edges, title="Paths, before and after", height=320,
-                   columns=EDGE_COLUMNS, file_name="compare_map_delta_edges.csv"),
+                   columns=wrapped(EDGE_COLUMNS), file_name="compare_map_delta_edges.csv"),
         table_card("compare-variants", result.variant_shift, title="Variant shift: the biggest movers", height=360,
-                   columns=VARIANT_COLUMNS, file_name="compare_variant_shift.csv"),
+                   columns=wrapped(VARIANT_COLUMNS), file_name="compare_variant_shift.csv"),
     ])
 
 

@@ -18,6 +18,7 @@ from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, 
 from dashboard import data, extensions, ids, policies
 from dashboard.components import page
 from dashboard.components.cards import kpi_row
+from dashboard.components.columns import wrapped
 from dashboard.components.feedback import error_alert, no_cases
 from dashboard.components.graphs import graph
 from dashboard.components.policy import (
@@ -65,9 +66,41 @@ SECTIONS = "sla-sections"
 BY_OPTIONS = [{"label": "Target", "value": "target"}, {"label": "Priority", "value": "priority"},
               {"label": "Category", "value": "category"}, {"label": "Channel", "value": "channel"},
               {"label": "Team", "value": "team"}]
-RATE_COUNT_COLUMNS = ["cases", "first_response_breach_rate", "resolution_breach_rate", "resolution_breach_rate_resolved"]
-AT_RISK_COLUMNS = [
-    {"field": "rank", "type": "numericColumn", "minWidth": 80, "pinned": "left"},
+def rate_columns(by: str) -> list[dict]:
+    """Columns of the breach-rate grid: counts per status and the rates, for both milestones."""
+    cols = [{"field": by, "minWidth": 140, "pinned": "left"},
+            {"field": "cases", "type": "numericColumn", "minWidth": 90}]
+    for m, short in (("first_response", "1st response"), ("resolution", "resolution")):
+        cols.append({"field": f"{m}_breach_rate", "headerName": f"{short} breach rate", "type": "numericColumn",
+                     "minWidth": 170, "valueFormatter": PERCENT_FORMAT})
+        cols += [{"field": f"{m}_{s}", "headerName": f"{short}: {s.replace('_', ' ')}", "type": "numericColumn",
+                  "minWidth": 150} for s in ("met", "breached", "open", "open_breached")]
+    cols.append({"field": "resolution_breach_rate_resolved", "headerName": "resolution breach rate, resolved only",
+                 "type": "numericColumn", "minWidth": 170, "valueFormatter": PERCENT_FORMAT})
+    return wrapped(cols)
+
+
+
+DRIVER_COLUMNS = [
+    {"field": "status", "minWidth": 170, "pinned": "left"},
+    {"field": "next_status", "headerName": "next status", "minWidth": 150},
+    {"field": "excess_s", "headerName": "extra per breached case", "type": "numericColumn", "minWidth": 190,
+     "valueFormatter": SECONDS_FORMAT},
+    {"field": "breached_mean_s", "headerName": "breached: per case", "type": "numericColumn", "minWidth": 160,
+     "valueFormatter": SECONDS_FORMAT},
+    {"field": "met_mean_s", "headerName": "met: per case", "type": "numericColumn", "minWidth": 130,
+     "valueFormatter": SECONDS_FORMAT},
+    {"field": "breached_share", "headerName": "breached: share", "type": "numericColumn", "minWidth": 140,
+     "valueFormatter": PERCENT_FORMAT},
+    {"field": "met_share", "headerName": "met: share", "type": "numericColumn", "minWidth": 120,
+     "valueFormatter": PERCENT_FORMAT},
+    {"field": "breached_cases", "headerName": "breached cases", "type": "numericColumn", "minWidth": 140},
+    {"field": "met_cases", "headerName": "met cases", "type": "numericColumn", "minWidth": 110},
+    {"field": "paused", "headerName": "paused (customer)", "minWidth": 150},
+    {"field": "rank", "type": "numericColumn", "minWidth": 80},
+]
+AT_RISK_COLUMNS = wrapped([
+    {"field": "rank", "type": "numericColumn", "minWidth": 100, "pinned": "left"},
     {"field": "case_id", "headerName": "case", "minWidth": 120, "pinned": "left",
      "cellRenderer": "DeskmineLink", "cellRendererParams": {"hrefField": "case_href"}},
     {"field": "milestone", "minWidth": 130},
@@ -81,15 +114,11 @@ AT_RISK_COLUMNS = [
      "valueFormatter": PERCENT_FORMAT},
     {"field": "reason", "flex": 1, "minWidth": 420, "tooltipField": "reason"},
     {"field": "last_event_time", "headerName": "last event (UTC)", "minWidth": 170, "valueFormatter": TIME_FORMAT},
-]
+])
 RESOLUTION_COLUMNS = [{"field": "measure", "minWidth": 260}] + [
     {"field": f, "type": "numericColumn", "minWidth": 120} for f in ("cases", "resolved", "open (censored)")] + [
     {"field": f, "minWidth": 150} for f in ("Kaplan-Meier median", "Kaplan-Meier p90", "median, resolved cases only",
                                             "p90, resolved cases only")]
-DRIVER_COLUMNS_EXTRA = {
-    "breached_mean_s": SECONDS_FORMAT, "met_mean_s": SECONDS_FORMAT, "excess_s": SECONDS_FORMAT,
-    "breached_share": PERCENT_FORMAT, "met_share": PERCENT_FORMAT, "share_diff": PERCENT_FORMAT,
-}
 
 
 def _radio(component_id: str, options, value) -> dbc.RadioItems:
@@ -304,7 +333,7 @@ def show_rates(store, name, by, period):
                 dbc.Col(graph(ids.SLA_TREND_CHART, breach_trend_figure(trend, period),
                               file_name=f"sla_breach_rate_per_{period}"), lg=6),
             ]),
-            table_card(f"sla-rates-{by}", shown, title=f"Breach rates by {by}", height=300,
+            table_card(f"sla-rates-{by}", shown, title=f"Breach rates by {by}", height=300, columns=rate_columns(by),
                        file_name=f"{state.log}_sla_breach_rates_by_{by}.csv",
                        note="breach rate = (breached + open and already over target) / cases with that target; "
                             "'resolution breach rate resolved' counts resolved cases only."),
@@ -323,12 +352,7 @@ def show_drivers(store, name, by, milestone):
         drivers = data.breach_drivers(state, policy, by, milestone)
         if drivers.empty or int(drivers["breached_cases"].sum()) == 0:
             return empty_state("No breach to explain", "No case in scope breached this target: nothing drives breaches.")
-        from dashboard.components.tables import column_defs
-
-        columns = column_defs(drivers)
-        for c in columns:
-            if c["field"] in DRIVER_COLUMNS_EXTRA:
-                c["valueFormatter"] = DRIVER_COLUMNS_EXTRA[c["field"]]
+        columns = wrapped([c for c in DRIVER_COLUMNS if c["field"] in drivers.columns])
         return dbc.Row([
             dbc.Col(graph(ids.SLA_DRIVERS_CHART, drivers_figure(drivers, milestone), file_name=f"sla_drivers_by_{by}"),
                     lg=6),

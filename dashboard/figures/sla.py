@@ -185,15 +185,16 @@ def resolution_kpis(summary: pd.DataFrame, *, resolved_by: str | None) -> list[K
     """The overview's "Median resolution" and "P90 resolution" cards from ``ResolutionTimes.summary``.
 
     Both are Kaplan-Meier estimates on calendar time (open cases right-censored), the numbers /sla
-    shows; ``resolved_by`` names what ends a case (the policy's resolution milestone, e.g.
-    ``"'Resolve ticket'"``), None without a policy (a closed case's last event).
+    shows; ``resolved_by`` names the resolution milestones (:func:`resolution_text`), None when the
+    log has none (a closed case then resolves at its last event).
     """
     row = summary[summary["measure"] == "calendar"]
     if row.empty:
         return [Kpi("median_resolution", "Median resolution", None, "—", "no case in scope"),
                 Kpi("p90_resolution", "P90 resolution", None, "—", "no case in scope")]
     r = row.iloc[0]
-    until = f"start to {resolved_by}" if resolved_by else "start to the last event of closed cases"
+    until = (f"start to the first {resolved_by} after the last reopen" if resolved_by
+             else "start to the last event of closed cases")
     out = []
     for key, label, km in (("median_resolution", "Median resolution", r["km_median_s"]),
                            ("p90_resolution", "P90 resolution", r["km_p90_s"])):
@@ -377,11 +378,12 @@ def policy_tables(policy: SlaPolicy) -> dict[str, pd.DataFrame]:
     return {"targets": targets, "calendars": calendars, "milestones": milestones}
 
 
-def resolution_milestone_text(policy: SlaPolicy | None) -> str | None:
-    """``'Resolve ticket'`` (quoted, ``or``-joined) for the policy's resolved milestone; None without one."""
-    if policy is None or not policy.milestones.resolved:
-        return None
-    return " or ".join(f"'{a}'" for a in policy.milestones.resolved)
+def resolution_text(activities) -> str | None:
+    """The resolution milestones (``definitions.resolution_activities``) as text, resolving ones
+    before closing ones: ``"'Resolve ticket' or 'Close ticket'"``; None when there is none (a
+    closed case then resolves at its last event)."""
+    acts = sorted(dict.fromkeys(activities), key=lambda a: (not any(w in a.lower() for w in ("resol", "solv", "fix")), a))
+    return " or ".join(f"'{a}'" for a in acts) if acts else None
 
 
 # -- overview cards ---------------------------------------------------------------------------------

@@ -3,12 +3,14 @@
 Cards come from providers registered in :mod:`dashboard.extensions` (this module registers the
 built-in ones; /sla adds "SLA breach rate" and "Open cases at risk" when a policy is active).
 
-Resolution means the same on every page: with an active SLA policy (the one chosen on /sla, else
-the first), a case is resolved at the policy's resolution milestone; the median and p90 are
-Kaplan-Meier estimates on calendar time with open cases right-censored
-(``get_resolution_times(log, policy).summary``), exactly what /sla shows; without a policy, the
-same function without one (a closed case's last event ends it). The case duration (first to last
-event) is not shown here: on logs with a late automatic close it is a different number.
+Resolution means the same on every page (:mod:`pipelines.mining.definitions`): a case is resolved
+at its first resolution milestone after its last reopen (the active SLA policy's ``resolved`` and
+``closed`` activities, the one chosen on /sla, else the first policy; without a policy, the
+activities recognised by name). The median and p90 are Kaplan-Meier estimates on calendar time with
+open cases right-censored (``get_resolution_times(log, policy).summary``), exactly what /sla shows;
+/compare tests the same resolution instants over resolved cases only, and says so. The case
+duration (first to last event) is not shown: on logs with a late automatic close it is another
+number.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from dashboard.figures.common import format_count, format_share
 from dashboard.figures.kpis import Kpi, reopen_kpi
 from dashboard.figures.sla import (
     resolution_kpis,
-    resolution_milestone_text,
+    resolution_text,
     resolution_trend_figure,
 )
 from dashboard.figures.trends import volume_figure
+from pipelines.mining.definitions import resolution_activities
 
 dash.register_page(__name__, path="/", name="Overview", title="deskmine · overview", order=0)
 
@@ -51,7 +54,8 @@ def _case_kpis(state) -> list[Kpi]:
     times = data.resolution_times(state, policy)
     cases, closed, open_ = kpis["cases"], kpis["closed_cases"], kpis["open_cases"]
     open_share = open_ / cases if cases else None
-    median, p90 = resolution_kpis(times.summary, resolved_by=resolution_milestone_text(policy))
+    milestones = resolution_activities(data.dfg(state).activities["activity"].astype(str), policy)
+    median, p90 = resolution_kpis(times.summary, resolved_by=resolution_text(milestones))
     return [
         Kpi("cases", "Cases", cases, format_count(cases), f"{closed:,} closed"),
         median, p90,

@@ -55,9 +55,11 @@ from dashboard.figures.sla import (
     reopen_figure,
     reopen_lines,
     resolution_table,
+    resolution_text,
     sla_kpi,
 )
 from dashboard.state import to_query
+from pipelines.mining.definitions import resolution_activities
 from pipelines.mining.sla import kaplan_meier
 
 dash.register_page(__name__, path="/sla", name="SLA", title="deskmine · SLA", order=40)
@@ -379,11 +381,11 @@ def show_resolution(store, name):
             row = times.summary[times.summary["measure"] == measure]
             medians[MEASURE_LABELS[measure]] = float(row["km_median_s"].iloc[0]) if len(row) else None
         table = resolution_table(times.summary)
-        milestone = " or ".join(policy.milestones.resolved)
+        milestone = resolution_text(resolution_activities(data.dfg(state).activities["activity"].astype(str), policy))
         return html.Div([dbc.Row([
             dbc.Col(graph(ids.SLA_KM_CHART, km_figure(curves, medians), file_name="kaplan_meier_resolution"), lg=6),
             dbc.Col([
-                html.P([f"A case is resolved at its first '{milestone}' after its last reopen. Kaplan-Meier counts open "
+                html.P([f"A case is resolved at its first {milestone} after its last reopen. Kaplan-Meier counts open "
                         "cases as lasting at least until now (right-censored); the numbers over resolved cases only "
                         "(the naive ones, which /compare tests) are biased low while slow cases are still open. The "
                         "overview's median and p90 resolution are the Kaplan-Meier calendar-time numbers below."],

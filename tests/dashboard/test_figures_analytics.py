@@ -137,7 +137,8 @@ def test_km_figure_in_hours_with_the_median_marked():
 def test_resolution_kpis_are_kaplan_meier_calendar_numbers_named_by_their_milestone():
     median, p90 = fs.resolution_kpis(summary_frame(), resolved_by="'Resolve ticket'")
     assert (median.key, median.value, median.text) == ("median_resolution", 7200.0, "2h")
-    assert median.detail == "start to 'Resolve ticket' · Kaplan-Meier, calendar time, 2 open cases censored"
+    assert median.detail == ("start to the first 'Resolve ticket' after the last reopen · Kaplan-Meier, calendar "
+                             "time, 2 open cases censored")
     assert (p90.key, p90.value, p90.text) == ("p90_resolution", None, "—")  # the curve never gets that low
     assert p90.detail.startswith("not reached: too many cases still open")
     median, _ = fs.resolution_kpis(summary_frame(), resolved_by=None)
@@ -265,8 +266,8 @@ def test_policy_tables_are_readable():
     assert (cal["calendar"], cal["time zone"], cal["hours per week"], cal["holidays"]) == ("office", "Europe/Rome", 12.0, 1)
     assert (cal["Mon"], cal["Fri"], cal["Sun"]) == ("09:00–13:00, 14:00–18:00", "09:00–13:00", "closed")
     assert t["milestones"]["activities"].tolist() == ["Reply", "Resolve, Solve", "—", "—", "Wait"]
-    assert fs.resolution_milestone_text(POLICY) == "'Resolve' or 'Solve'"
-    assert fs.resolution_milestone_text(None) is None
+    assert fs.resolution_text(["Close ticket", "Resolve ticket", "Solved"]) == "'Resolve ticket' or 'Solved' or 'Close ticket'"
+    assert fs.resolution_text([]) is None
 
 
 def test_sla_kpi_is_the_resolution_rate_with_first_response_as_detail():

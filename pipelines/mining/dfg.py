@@ -89,19 +89,23 @@ def discover_dfg(log: Log, *, activities: float = 1.0, paths: float = 1.0, perfo
     """
     _check_share("activities", activities)
     _check_share("paths", paths)
-    acts = run(log, "mining/dfg_activities")
+    groups = run(log, "mining/dfg_groups_perf" if performance else "mining/dfg_groups")
+    acts = _activity_counts(groups)
     if activities < 1.0 and len(acts) > 1:
         n_keep = max(1, math.ceil(activities * len(acts)))
         kept = acts["activity"].iloc[:n_keep].tolist()
         acts = acts.iloc[:n_keep].reset_index(drop=True)
         edges = run(log, "mining/dfg_projected_edges", {"activities": kept})
         ends = run(log, "mining/dfg_projected_endpoints", {"activities": kept})
+        start, end = _endpoint_counts(ends, "start"), _endpoint_counts(ends, "end")
     else:
-        edges = run(log, "mining/dfg_edges" if performance else "mining/dfg_frequency_edges")
-        ends = run(log, "mining/dfg_endpoints")
+        edges = groups[groups["target"].notna()].sort_values(
+            ["frequency", "source", "target"], ascending=[False, True, True])
+        last = groups[groups["target"].isna()].sort_values(["frequency", "source"], ascending=[False, True])
+        end = {str(a): int(n) for a, n in zip(last["source"], last["frequency"], strict=True)}
+        starts = run(log, "mining/dfg_starts").sort_values(["cases", "activity"], ascending=[False, True])
+        start = {str(a): int(n) for a, n in zip(starts["activity"], starts["cases"], strict=True)}
     edges = edges.reindex(columns=EDGE_COLUMNS)
-    start = _endpoint_counts(ends, "start")
-    end = _endpoint_counts(ends, "end")
     n_cases = int(sum(start.values()))
     added: tuple[tuple[str, str], ...] = ()
     if paths < 1.0 and len(edges):
@@ -114,6 +118,14 @@ def discover_dfg(log: Log, *, activities: float = 1.0, paths: float = 1.0, perfo
 def _check_share(name: str, value: float) -> None:
     if not (isinstance(value, int | float) and 0 < value <= 1):
         raise ValueError(f"{name} must be a share in (0, 1]; got {value!r}")
+
+
+def _activity_counts(groups: pd.DataFrame) -> pd.DataFrame:
+    """Events and cases per activity from the (activity, next activity) groups of one scan."""
+    acts = (groups.groupby("source", as_index=False)[["frequency", "activity_cases"]].sum()
+            .rename(columns={"source": "activity", "activity_cases": "cases"}))
+    acts[["frequency", "cases"]] = acts[["frequency", "cases"]].astype("int64")
+    return acts.sort_values(["frequency", "activity"], ascending=[False, True]).reset_index(drop=True)
 
 
 def _endpoint_counts(ends: pd.DataFrame, kind: str) -> dict[str, int]:

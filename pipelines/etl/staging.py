@@ -7,6 +7,7 @@ therefore never changes the warehouse, and the warehouse's write lock is held fo
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +21,18 @@ from pipelines.etl.sources import ROW
 from pipelines.store import bind_params, quote_ident, quote_literal, render, sql_text
 
 FILE = "__file"
+MEMORY_ENV = "DESKMINE_INGEST_MEMORY"
+
+
+def memory_limit() -> str:
+    """DuckDB memory limit of an ingest: ``$DESKMINE_INGEST_MEMORY`` or a quarter of the RAM, 1-4 GB."""
+    if os.environ.get(MEMORY_ENV):
+        return os.environ[MEMORY_ENV]
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return "2GB"
+    return f"{max(1, min(4, total // 4 // 2**30))}GB"
 TRANSFORM_BATCH_ROWS = 250_000
 
 
@@ -32,6 +45,8 @@ class Staging:
         self.con = duckdb.connect(str(self.path), config={"autoinstall_known_extensions": False})
         self.con.execute("set TimeZone = 'UTC'")
         self.con.execute(f"set temp_directory = {quote_literal(str(self.dir / 'tmp'))}")
+        # bounded, spilling to the staging folder beyond it (DuckDB's default is 80% of the RAM)
+        self.con.execute(f"set memory_limit = {quote_literal(memory_limit())}")
         self.columns: list[str] = []
         self._raw_types: dict[str, pa.DataType] = {}
         self.run("ingest/create_files")

@@ -100,7 +100,7 @@ SLA_POLICY_UPLOAD = "sla-policy-upload"
 SLA_POLICY_REPLACE = "sla-policy-replace"
 SLA_POLICY_MESSAGE = "sla-policy-message"
 SLA_POLICY_SAVED = "sla-policy-saved"  # dcc.Store: {"name", "n"} of the last policy saved from an upload
-SLA_CONTENT = "sla-content"
+SLA_SECTIONS = "sla-sections"          # the analyses (hidden while there is no policy or no case)
 SLA_SUMMARY = "sla-summary"
 SLA_BY = "sla-by"
 SLA_PERIOD = "sla-period"
@@ -126,8 +126,11 @@ BOTTLENECKS_WAIT_CHART = "bottlenecks-wait-chart"
 COMPARE_MODE = "compare-mode"          # "logs" | "split"
 COMPARE_BEFORE = "compare-before"
 COMPARE_AFTER = "compare-after"
+COMPARE_AFTER_FIELD = "compare-after-field"
 COMPARE_SPLIT = "compare-split"
+COMPARE_SPLIT_FIELD = "compare-split-field"
 COMPARE_POLICY = "compare-policy"
+COMPARE_POLICY_PARAM = "compare-policy-param"  # dcc.Store: the ?policy= of the URL
 COMPARE_BY = "compare-by"
 COMPARE_BOOT = "compare-boot"
 COMPARE_RUN = "compare-run"
@@ -146,6 +149,7 @@ COMPARE_KEY = "compare-key"            # dcc.Store: the request of the result sh
 
 # automation (/automation)
 AUTOMATION_POLICY = "automation-policy"
+AUTOMATION_POLICY_PARAM = "automation-policy-param"  # dcc.Store: the ?policy= of the URL
 AUTOMATION_CANDIDATES = "automation-candidates"
 AUTOMATION_SCORE_CHART = "automation-score-chart"
 AUTOMATION_LEVELS = "automation-levels"

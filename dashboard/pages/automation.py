@@ -37,7 +37,7 @@ CANDIDATE_COLUMNS = [
     {"field": "rank", "type": "numericColumn", "minWidth": 100, "pinned": "left"},
     {"field": "activity", "minWidth": 180, "pinned": "left"},
     {"field": "category", "headerName": "category (or all)", "minWidth": 150},
-    {"field": "score", "type": "numericColumn", "minWidth": 120, "valueFormatter": NUMBER, "sort": "desc"},
+    {"field": "score", "type": "numericColumn", "minWidth": 120, "valueFormatter": NUMBER},
     {"field": "hours_saved_per_month", "headerName": "agent hours / month", "type": "numericColumn", "minWidth": 160,
      "valueFormatter": HOURS},
     {"field": "wait_hours_saved_per_month", "headerName": "customer wait hours / month", "type": "numericColumn",
@@ -127,7 +127,7 @@ def layout(policy: str | None = None, levels: str | None = None, **_query):
         "Automation", "Which steps to automate next and why, how each kind of query should be handled, which "
                       "step sequences deserve a macro, and what an automation would buy (filters above apply).",
         policy_store(),
-        dcc.Store(id="automation-policy-param", data=policy),
+        dcc.Store(id=ids.AUTOMATION_POLICY_PARAM, data=policy),
         dbc.Row([_field("SLA policy (adds the SLA part of the score and SLA predictions)",
                         dcc.Dropdown(id=ids.AUTOMATION_POLICY, options=[], value=None, clearable=False), md=4)]),
         html.H4("Candidates", className="mt-2"),
@@ -145,7 +145,7 @@ def layout(policy: str | None = None, levels: str | None = None, **_query):
 
 
 @callback(Output(ids.AUTOMATION_POLICY, "options"), Output(ids.AUTOMATION_POLICY, "value"),
-          Input(ids.POLICY_STORE, "data"), State("automation-policy-param", "data"))
+          Input(ids.POLICY_STORE, "data"), State(ids.AUTOMATION_POLICY_PARAM, "data"))
 def default_policy(stored, param):
     try:
         names = policies.names()

@@ -147,10 +147,10 @@ def layout(mode: str | None = None, before: str | None = None, after: str | None
             _field("Before (or the log to split)", dcc.Dropdown(id=ids.COMPARE_BEFORE, options=log_options, value=before,
                                                                 clearable=False), md=3),
             _field("After", dcc.Dropdown(id=ids.COMPARE_AFTER, options=log_options, value=after, clearable=False),
-                   md=3, id="compare-after-col"),
+                   md=3, id=ids.COMPARE_AFTER_FIELD),
             _field("Split date (cases started before / from it)",
                    dcc.DatePickerSingle(id=ids.COMPARE_SPLIT, date=split, display_format="YYYY-MM-DD",
-                                        first_day_of_week=1), md=3, id="compare-split-col"),
+                                        first_day_of_week=1), md=3, id=ids.COMPARE_SPLIT_FIELD),
             _field("SLA policy", dcc.Dropdown(id=ids.COMPARE_POLICY, options=[], value=None, clearable=False), md=2),
             dbc.Col(html.Button("Compare", id=ids.COMPARE_RUN, n_clicks=0, className="btn btn-primary mt-3"), md=1),
         ], className="align-items-end"),
@@ -171,7 +171,7 @@ def layout(mode: str | None = None, before: str | None = None, after: str | None
         "Compare", "Before and after a change (an automation, a new routing rule): which KPIs moved, with confidence "
                    "intervals, whether a different ticket mix explains it, where, and how the process map changed.",
         policy_store(),
-        dcc.Store(id="compare-policy-param", data=policy),
+        dcc.Store(id=ids.COMPARE_POLICY_PARAM, data=policy),
         dcc.Store(id=ids.COMPARE_KEY),
         dcc.Store(id=ids.COMPARE_URL),
         controls,
@@ -180,14 +180,14 @@ def layout(mode: str | None = None, before: str | None = None, after: str | None
     )
 
 
-@callback(Output("compare-after-col", "style"), Output("compare-split-col", "style"), Input(ids.COMPARE_MODE, "value"))
+@callback(Output(ids.COMPARE_AFTER_FIELD, "style"), Output(ids.COMPARE_SPLIT_FIELD, "style"), Input(ids.COMPARE_MODE, "value"))
 def toggle_mode(mode):
     hidden = {"display": "none"}
     return (None, hidden) if mode == "logs" else (hidden, None)
 
 
 @callback(Output(ids.COMPARE_POLICY, "options"), Output(ids.COMPARE_POLICY, "value"),
-          Input(ids.POLICY_STORE, "data"), State("compare-policy-param", "data"))
+          Input(ids.POLICY_STORE, "data"), State(ids.COMPARE_POLICY_PARAM, "data"))
 def default_policy(stored, param):
     try:
         names = policies.names()

@@ -64,7 +64,6 @@ from pipelines.mining.sla import kaplan_meier
 
 dash.register_page(__name__, path="/sla", name="SLA", title="deskmine · SLA", order=40)
 
-SECTIONS = "sla-sections"
 BY_OPTIONS = [{"label": "Target", "value": "target"}, {"label": "Priority", "value": "priority"},
               {"label": "Category", "value": "category"}, {"label": "Channel", "value": "channel"},
               {"label": "Team", "value": "team"}]
@@ -107,7 +106,7 @@ AT_RISK_COLUMNS = wrapped([
      "cellRenderer": "DeskmineLink", "cellRendererParams": {"hrefField": "case_href"}},
     {"field": "milestone", "minWidth": 130},
     {"field": "breach_probability", "headerName": "breach probability", "type": "numericColumn", "minWidth": 150,
-     "valueFormatter": PERCENT_FORMAT, "sort": "desc"},
+     "valueFormatter": PERCENT_FORMAT},
     {"field": "left_s", "headerName": "business time left", "type": "numericColumn", "minWidth": 160,
      "valueFormatter": SECONDS_FORMAT},
     {"field": "target", "minWidth": 100}, {"field": "priority", "minWidth": 100}, {"field": "category", "minWidth": 150},
@@ -167,7 +166,7 @@ def layout(policy: str | None = None, by: str = "target", period: str = "week", 
         page.loading(html.Div(id=ids.SLA_AT_RISK)),
         html.H4("How good are these probabilities?", className="mt-4"),
         page.loading(html.Div(id=ids.SLA_CALIBRATION)),
-    ], id=SECTIONS)
+    ], id=ids.SLA_SECTIONS)
     return page.frame(
         "SLA", "Service levels under an SLA policy: breaches and their causes, resolution times with open cases "
                "counted, reopens, and the open cases likely to breach next (filters above apply).",
@@ -279,7 +278,7 @@ def _scope(store, name):
     return state, policies.load(name)
 
 
-@callback(Output(ids.SLA_SUMMARY, "children"), Output(SECTIONS, "style"),
+@callback(Output(ids.SLA_SUMMARY, "children"), Output(ids.SLA_SECTIONS, "style"),
           Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"))
 def show_summary(store, name):
     state = page.state_of(store)

@@ -73,6 +73,7 @@ import pandas as pd
 
 from pipelines import schema
 from pipelines.log import Log
+from pipelines.mining import compare_stats as st
 from pipelines.mining._scope import run
 from pipelines.mining.automation_common import (
     INTAKE_SHARE,
@@ -308,13 +309,6 @@ def _merge(frame: pd.DataFrame, extra: pd.DataFrame | None) -> pd.DataFrame:
     return frame.merge(extra, on=_KEYS, how="left")
 
 
-def _ratio(num, den) -> np.ndarray:
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-
-
 def _metrics(stats: pd.DataFrame, n_cases: int, months: float) -> pd.DataFrame:
     s = stats.copy()
     s[schema.CATEGORY] = s[schema.CATEGORY].where(s[schema.CATEGORY].notna(), _NO_CATEGORY)
@@ -324,24 +318,24 @@ def _metrics(stats: pd.DataFrame, n_cases: int, months: float) -> pd.DataFrame:
     out["case_share"] = s["cases"] / n_cases
     out["cases_per_month"] = s["cases"] / months
     out["events_per_month"] = s["events"] / months
-    out["human_share"] = _ratio(s["human_events"], s["events"])
+    out["human_share"] = st.ratio(s["human_events"], s["events"])
     out["waiting_median_s"] = s["waiting_median_s"].astype(float)
     out["waiting_mean_s"] = s["waiting_mean_s"].astype(float)
-    out["waiting_cv"] = _ratio(s["waiting_std_s"], s["waiting_mean_s"])
+    out["waiting_cv"] = st.ratio(s["waiting_std_s"], s["waiting_mean_s"])
     out["processing_median_s"] = s["processing_median_s"].astype(float)
     out["processing_mean_s"] = s["processing_mean_s"].astype(float)
-    out["processing_cv"] = _ratio(s["processing_std_s"], s["processing_mean_s"])
-    out["processing_qcd"] = _ratio(s["processing_q3_s"] - s["processing_q1_s"],
+    out["processing_cv"] = st.ratio(s["processing_std_s"], s["processing_mean_s"])
+    out["processing_qcd"] = st.ratio(s["processing_q3_s"] - s["processing_q1_s"],
                                    s["processing_q3_s"] + s["processing_q1_s"])
     pairs, procs = s["pairs"].to_numpy(), s["processings"].to_numpy()
     out["processing_basis"] = np.select(
         [procs == 0, pairs == procs, pairs == 0], [None, "lifecycle", "same_resource_gap"], "mixed")
     out["processing_basis"] = out["processing_basis"].astype(object).where(procs > 0, None)
     out["lead_median_s"] = s["lead_median_s"].astype(float)
-    out["rework_rate"] = _ratio(s["repeats"], s["events"])
-    out["handoff_in_rate"] = _ratio(s["handoffs_in"], s["in_pairs"])
-    out["handoff_out_rate"] = _ratio(s["handoffs_out"], s["out_pairs"])
-    out["deflectable_share"] = _ratio(s["deflectable"], s["cases"])
+    out["rework_rate"] = st.ratio(s["repeats"], s["events"])
+    out["handoff_in_rate"] = st.ratio(s["handoffs_in"], s["in_pairs"])
+    out["handoff_out_rate"] = st.ratio(s["handoffs_out"], s["out_pairs"])
+    out["deflectable_share"] = st.ratio(s["deflectable"], s["cases"])
     out["saving_median_s"] = s["saving_median_s"].astype(float)
     out["wait_hours_saved_per_month"] = s["saving_total_s"].astype(float) / 3600 / months
     out["hours_saved_per_month"] = s["human_events"] / months * out["processing_median_s"] / 3600

@@ -19,12 +19,12 @@ MONTH_S = 365.25 / 12 * 86400.0
 
 
 def step_relations(log: Log) -> dict[str, str]:
-    """The ``instances`` and ``steps`` relations (SQL fragments) in ``log``'s scope."""
+    """The ``occurrences`` and ``steps`` relations (SQL fragments) in ``log``'s scope."""
     fragments = scope(log).fragments()
-    return {
-        "instances": render("bottlenecks/instances", **fragments),
-        "steps": render("automation/steps", **fragments),
-    }
+    occurrences = render("mining/occurrences", **fragments)
+    instances = render("bottlenecks/instances", **fragments)
+    return {"occurrences": occurrences,
+            "steps": render("automation/steps", occurrences=occurrences, instances=instances)}
 
 
 def months_in_scope(log: Log) -> tuple[int, float]:

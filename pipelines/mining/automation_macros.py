@@ -20,7 +20,7 @@ import pandas as pd
 
 from pipelines.log import Log
 from pipelines.mining._scope import run
-from pipelines.mining.automation_common import months_in_scope
+from pipelines.mining.automation_common import months_in_scope, step_relations
 from pipelines.mining.definitions import MACHINE_PATTERN, check_machine_pattern
 
 __all__ = ["MACRO_COLUMNS", "find_macro_candidates"]
@@ -76,7 +76,8 @@ def find_macro_candidates(
         return pd.DataFrame(columns=list(MACRO_COLUMNS))
     params = {"max_gap_us": int(round(max_gap_s * 1e6)), "min_length": min_length,
               "max_length": max_length, "min_cases": min_cases, "machine_pattern": machine_pattern}
-    frame = run(log, "automation/macro_sequences", params, **_fragments(max_length))
+    occurrences = step_relations(log)["occurrences"]
+    frame = run(log, "automation/macro_sequences", params, occurrences=occurrences, **_fragments(max_length))
     if frame.empty:
         return pd.DataFrame(columns=list(MACRO_COLUMNS))
     names = run(log, "clock/activities")["activity"].tolist()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ import pandas as pd
 
 from pipelines import schema
 from pipelines.log import Log
+from pipelines.mining import compare_stats as st
 from pipelines.mining._scope import run
 from pipelines.mining.clock import case_clocks, load_case_events
 from pipelines.mining.definitions import (
@@ -34,7 +34,7 @@ from pipelines.mining.definitions import (
     reopen_activities,
     roles,
 )
-from pipelines.mining.policy import SlaPolicy, parse_duration
+from pipelines.mining.policy import SlaPolicy, parse_duration, toml_table
 from pipelines.store import quote_ident
 
 __all__ = ["CHANNELS", "DEFAULT_CONFIG_PATH", "TriageConfig", "TriageMatrix", "parse_triage_config",
@@ -161,11 +161,7 @@ def read_triage_config(path: str | Path | None = None) -> TriageConfig:
 
 def parse_triage_config(text: str, *, source: str = "<string>") -> TriageConfig:
     """Parse and validate a triage configuration from TOML text."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{source}: not valid TOML: {exc}") from None
-    return triage_config_from_dict(data, source=source)
+    return triage_config_from_dict(toml_table(text, source=source), source=source)
 
 
 def triage_config_from_dict(data: Mapping[str, Any], *, source: str = "<dict>") -> TriageConfig:
@@ -325,8 +321,7 @@ def _triage_metrics(log: Log, cfg: TriageConfig, policy: SlaPolicy | None, by: s
     out["variants_per_case"] = raw["variants"] / raw["cases"]
     out["handoffs_per_case"] = raw["handoffs_per_case"].astype(float)
     out["escalation_rate"] = raw["escalation_rate"].astype(float)
-    known = raw["priority_known"].to_numpy(float)
-    out["high_priority_share"] = np.where(known > 0, raw["high_priority"] / np.where(known > 0, known, 1), np.nan)
+    out["high_priority_share"] = st.ratio(raw["high_priority"], raw["priority_known"])
     out["breach_rate"] = np.nan
     out["customer_wait_s"] = np.nan
     out["reopen_rate"] = np.nan

@@ -1,5 +1,7 @@
 """Statistics for before/after comparisons: tests, effect sizes, multiple-testing corrections and
-a vectorised bootstrap over cases (pure numpy/scipy; no I/O, no Python loop over cases).
+a vectorised bootstrap over cases (pure numpy/scipy; no I/O, no Python loop over cases). The
+helpers the what-if and the SLA and automation tables share (percentile intervals, weighted
+quantiles, safe ratios) live here too, once.
 
 Conventions: "before" is the first argument, "after" the second; a difference is ``after - before``.
 
@@ -64,7 +66,8 @@ __all__ = [
     "CORRECTIONS", "adjust_pvalues", "benjamini_hochberg", "boot_mean", "boot_quantiles",
     "boot_rate", "boot_strat_mean", "boot_strat_quantiles", "boot_strat_rate", "bootstrap_z_pvalue",
     "cohen_d", "cohen_h", "fisher_exact", "holm", "mann_whitney", "percentile_ci", "poisson_rate_test",
-    "proportion_test", "quantile_test", "rng_for", "weighted_quantile", "welch_test",
+    "proportion_test", "quantile_test", "ratio", "rng_for", "weighted_linear_quantile", "weighted_quantile",
+    "welch_test",
 ]
 
 Correction = Literal["holm", "bh"]
@@ -78,26 +81,32 @@ _MAX_DISTINCT = 512
 
 # -- multiple testing ----------------------------------------------------------------------------
 
+def _step_adjusted(p: Sequence[float], adjust_sorted) -> np.ndarray:
+    """Adjusted p-values: ``adjust_sorted`` maps the ascending non-NaN p-values to their adjusted
+    values (capped at 1 here); NaN stays NaN and is not counted in the family."""
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if not ok.any():
+        return out
+    vals = p[ok]
+    order = np.argsort(vals, kind="stable")
+    res = np.empty(vals.size)
+    res[order] = np.minimum(adjust_sorted(vals[order]), 1.0)
+    out[ok] = res
+    return out
+
+
 def holm(p: Sequence[float]) -> np.ndarray:
     """Holm-Bonferroni adjusted p-values (NaN stays NaN and is not counted in the family).
 
     >>> holm([0.01, 0.04, 0.03]).round(3).tolist()
     [0.03, 0.06, 0.06]
     """
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p)
-    m = int(ok.sum())
-    if m == 0:
-        return out
-    vals = p[ok]
-    order = np.argsort(vals, kind="stable")
-    scaled = (m - np.arange(m)) * vals[order]
-    adj = np.minimum(np.maximum.accumulate(scaled), 1.0)
-    res = np.empty(m)
-    res[order] = adj
-    out[ok] = res
-    return out
+    def step_down(s: np.ndarray) -> np.ndarray:
+        return np.maximum.accumulate((s.size - np.arange(s.size)) * s)
+
+    return _step_adjusted(p, step_down)
 
 
 def benjamini_hochberg(p: Sequence[float]) -> np.ndarray:
@@ -106,20 +115,10 @@ def benjamini_hochberg(p: Sequence[float]) -> np.ndarray:
     >>> benjamini_hochberg([0.01, 0.04, 0.03]).round(3).tolist()
     [0.03, 0.04, 0.04]
     """
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p)
-    m = int(ok.sum())
-    if m == 0:
-        return out
-    vals = p[ok]
-    order = np.argsort(vals, kind="stable")
-    scaled = vals[order] * m / np.arange(1, m + 1)
-    adj = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
-    res = np.empty(m)
-    res[order] = adj
-    out[ok] = res
-    return out
+    def step_up(s: np.ndarray) -> np.ndarray:
+        return np.minimum.accumulate((s * s.size / np.arange(1, s.size + 1))[::-1])[::-1]
+
+    return _step_adjusted(p, step_up)
 
 
 def adjust_pvalues(p: Sequence[float], method: Correction = "holm") -> np.ndarray:
@@ -244,8 +243,9 @@ def rng_for(seed: int, *key: object) -> np.random.Generator:
 
 
 def percentile_ci(diffs: np.ndarray, alpha: float) -> tuple[float, float]:
-    """Percentile interval of bootstrap differences (NaN replicates ignored)."""
-    d = diffs[~np.isnan(diffs)]
+    """``1 - alpha`` percentile interval of bootstrap replicates (non-finite ones ignored; NaN when
+    none is left)."""
+    d = diffs[np.isfinite(diffs)]
     if d.size == 0:
         return float("nan"), float("nan")
     lo, hi = np.quantile(d, [alpha / 2, 1 - alpha / 2])
@@ -346,6 +346,44 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     cum /= cum[-1]
     j = int(np.searchsorted(cum, q * (1 - _EPS), side="left"))
     return float(values[min(j, values.size - 1)])
+
+
+def weighted_linear_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Quantile ``q`` of ``values`` weighted by ``weights`` (NaN values and zero weights ignored):
+    linear interpolation between order statistics at plotting positions
+    ``(cum_weight_before) / (total - last weight)``, so with equal weights this is numpy's default
+    ``linear`` quantile (the what-if's measures, comparable with every other page's). Unlike
+    :func:`weighted_quantile` (inverted CDF, for the mix adjustment), ``values`` need not be sorted.
+
+    >>> weighted_linear_quantile(np.array([1.0, 2.0, 3.0, 4.0]), np.ones(4), 0.5)
+    2.5
+    >>> weighted_linear_quantile(np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 1.0]), 0.5)
+    2.0
+    """
+    ok = ~np.isnan(values) & (weights > 0)
+    v, w = values[ok], weights[ok]
+    if not len(v):
+        return float("nan")
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    if len(v) == 1:
+        return float(v[0])
+    before = np.cumsum(w) - w
+    p = before / (w.sum() - w[-1])
+    return float(np.interp(q, p, v))
+
+
+def ratio(num, den) -> np.ndarray:
+    """``num / den`` elementwise, NaN where ``den`` is not positive (shares and rates of groups
+    that may be empty).
+
+    >>> ratio([1, 2, 0], [4, 0, 0]).tolist()
+    [0.25, nan, nan]
+    """
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
 def boot_strat_rate(k: np.ndarray, n: np.ndarray, w: np.ndarray, n_boot: int,

@@ -136,7 +136,7 @@ def _relations(log: Log) -> dict[str, str]:
     fragments = scope(log).fragments()
     return {
         "team_returns": render("handoffs/team_returns", **fragments),
-        "occurrences": render("handoffs/occurrences", **fragments),
+        "occurrences": render("mining/occurrences", **fragments),
     }
 
 

@@ -291,11 +291,16 @@ def parse_policy(text: str, *, source: str = "<string>") -> SlaPolicy:
     ...
     ValueError: sla.toml: missing [calendars]: define at least one calendar
     """
+    return policy_from_dict(toml_table(text, source=source), source=source)
+
+
+def toml_table(text: str, *, source: str) -> dict[str, Any]:
+    """TOML text as a dict; a ``ValueError`` starting with ``source`` when it is not TOML (the
+    policy's and the triage configuration's one reader)."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{source}: not valid TOML: {exc}") from None
-    return policy_from_dict(data, source=source)
 
 
 def policy_from_dict(d: Mapping[str, Any], *, source: str = "<dict>") -> SlaPolicy:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipelines import schema
 from pipelines.log import Log
+from pipelines.mining import compare_stats as st
 from pipelines.mining.policy import SlaPolicy
 from pipelines.mining.sla_clock import (
     MILESTONES,
@@ -117,18 +118,13 @@ def sla_breach_rates(data: pd.DataFrame | Log, *, by: BreachBy = "target",
     for milestone in ("first_response", "resolution"):
         counted = sum(g[f"{milestone}_{s}"] for s in STATUSES)
         breached = g[f"{milestone}_breached"] + g[f"{milestone}_open_breached"]
-        g[f"{milestone}_breach_rate"] = _ratio(breached, counted)
+        g[f"{milestone}_breach_rate"] = st.ratio(breached, counted)
     resolved = g["resolution_met"] + g["resolution_breached"]
-    g["resolution_breach_rate_resolved"] = _ratio(g["resolution_breached"], resolved)
+    g["resolution_breach_rate_resolved"] = st.ratio(g["resolution_breached"], resolved)
     cols = [by, "cases"]
     for milestone in ("first_response", "resolution"):
         cols += [f"{milestone}_{s}" for s in STATUSES] + [f"{milestone}_breach_rate"]
     return g[cols + ["resolution_breach_rate_resolved"]]
-
-
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
-    den = den.astype(float)
-    return num.astype(float).where(den > 0) / den.where(den > 0)
 
 
 # -- breach drivers ---------------------------------------------------------------------------

@@ -162,16 +162,6 @@ def _mature(clock: SlaClock, target: np.ndarray) -> np.ndarray:
     return out
 
 
-def _unique(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique values of an int64 array and the inverse index (a sort, no hashing)."""
-    order = np.argsort(a, kind="stable")
-    sorted_ = a[order]
-    new = np.r_[True, sorted_[1:] != sorted_[:-1]] if len(a) else np.zeros(0, bool)
-    inverse = np.empty(len(a), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    return sorted_[new], inverse
-
-
 def _radix(parts: list[np.ndarray], sizes: list[int]) -> np.ndarray:
     key = np.zeros(len(parts[0]) if parts else 1, dtype=np.int64)
     for part, size in zip(parts, sizes, strict=True):
@@ -194,7 +184,7 @@ def _level(h: _History, keys: tuple[str, ...], query: dict[str, np.ndarray], n_q
     sizes = [h.sizes[k] for k in keys]
     hkey = _radix(hist_parts, sizes) if keys else np.zeros(len(rows), np.int64)
     qkey = _radix([query[k] for k in keys], sizes) if keys else np.zeros(n_query, np.int64)
-    uniq, inverse = _unique(hkey)
+    uniq, inverse = unique_sorted(hkey, return_inverse=True)
     n = np.bincount(inverse, minlength=len(uniq)).astype(np.float64)
     k = np.bincount(inverse, weights=h.breached[rows].astype(np.float64), minlength=len(uniq))
     pos = np.minimum(np.searchsorted(uniq, qkey), max(len(uniq) - 1, 0))

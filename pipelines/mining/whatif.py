@@ -30,7 +30,8 @@ Method
    business time of the target calendar, and the SLA clock with pauses removed), breach rates over
    the cases with a target, hand-offs and events per case. With ``share < 1`` every case is
    counted once per combination of adopted / not adopted automations, weighted by its
-   probability (a weighted quantile that equals numpy's linear one for equal weights).
+   probability (:func:`~pipelines.mining.compare_stats.weighted_linear_quantile`, numpy's linear
+   quantile for equal weights).
    Uncertainty: a paired case bootstrap (the same resampled cases for the baseline and the
    prediction; adoption drawn per resampled case), percentile intervals.
 
@@ -82,6 +83,7 @@ import pandas as pd
 
 from pipelines import schema
 from pipelines.log import Log
+from pipelines.mining import compare_stats as st
 from pipelines.mining._scope import run
 from pipelines.mining.automation_common import fmt_duration
 from pipelines.mining.automation_replay import build_timeline, handoffs, replay
@@ -457,31 +459,6 @@ _RATE_MEASURES = (
 )
 
 
-def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """Quantile ``q`` of ``values`` weighted by ``weights`` (NaN values and zero weights ignored).
-
-    Linear interpolation between order statistics at plotting positions
-    ``(cum_weight_before) / (total - last weight)``: with equal weights this is numpy's default
-    ``linear`` quantile.
-
-    >>> weighted_quantile(np.array([1.0, 2.0, 3.0, 4.0]), np.ones(4), 0.5)
-    2.5
-    >>> weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 1.0]), 0.5)
-    2.0
-    """
-    ok = ~np.isnan(values) & (weights > 0)
-    v, w = values[ok], weights[ok]
-    if not len(v):
-        return float("nan")
-    order = np.argsort(v, kind="stable")
-    v, w = v[order], w[order]
-    if len(v) == 1:
-        return float(v[0])
-    before = np.cumsum(w) - w
-    p = before / (w.sum() - w[-1])
-    return float(np.interp(q, p, v))
-
-
 def _stats_weighted(out_list: list[dict], weights: np.ndarray, with_policy: bool) -> dict[str, float]:
     """The measures over all (subset, case) pairs, weighted."""
     cat = {k: np.concatenate([o[k] for o in out_list]) for k in out_list[0]}
@@ -492,8 +469,8 @@ def _stats_weighted(out_list: list[dict], weights: np.ndarray, with_policy: bool
         if needs_policy and not with_policy:
             continue
         vals = np.where(resolved, cat[col], np.nan)
-        res[f"{name}_median_s"] = weighted_quantile(vals, w, 0.5)
-        res[f"{name}_p90_s"] = weighted_quantile(vals, w, 0.9)
+        res[f"{name}_median_s"] = st.weighted_linear_quantile(vals, w, 0.5)
+        res[f"{name}_p90_s"] = st.weighted_linear_quantile(vals, w, 0.9)
     for name, col, needs_policy in _RATE_MEASURES:
         if needs_policy and not with_policy:
             continue
@@ -594,24 +571,14 @@ def _summary(outcomes, weights, with_policy, n_boot, seed, confidence, specs) ->
     rows = {m: {"measure": m, "baseline": base[m], "predicted": pred[m]} for m in base}
     if n_boot:
         b_base, b_pred = _bootstrap(outcomes, specs, with_policy, n_boot, seed)
-        a = (1 - confidence) / 2
         for m in rows:
-            rows[m]["predicted_low"], rows[m]["predicted_high"] = _interval(b_pred[m], a)
-            rows[m]["change_low"], rows[m]["change_high"] = _interval(b_pred[m] - b_base[m], a)
+            rows[m]["predicted_low"], rows[m]["predicted_high"] = st.percentile_ci(b_pred[m], 1 - confidence)
+            rows[m]["change_low"], rows[m]["change_high"] = st.percentile_ci(b_pred[m] - b_base[m], 1 - confidence)
     frame = pd.DataFrame(list(rows.values()))
     frame["change"] = frame["predicted"] - frame["baseline"]
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["relative_change"] = frame["change"] / frame["baseline"].where(frame["baseline"] != 0)
     return frame.reindex(columns=list(SUMMARY_COLUMNS)).astype({c: float for c in SUMMARY_COLUMNS[1:]})
-
-
-def _interval(values: np.ndarray, a: float) -> tuple[float, float]:
-    """Percentile interval of the finite replicate values (NaN when there are none)."""
-    v = values[np.isfinite(values)]
-    if not len(v):
-        return float("nan"), float("nan")
-    lo, hi = np.quantile(v, (a, 1 - a))
-    return float(lo), float(hi)
 
 
 def _bootstrap(outcomes, specs, with_policy, n_boot, seed, chunk: int = 25):

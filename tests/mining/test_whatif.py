@@ -26,14 +26,10 @@ import pytest
 from pipelines.etl.loader import ingest_log
 from pipelines.mining.calendar import BusinessCalendar
 from pipelines.mining.clock import case_targets, clocks, load_case_events
+from pipelines.mining.compare_stats import weighted_linear_quantile as weighted_quantile
 from pipelines.mining.definitions import milestone_sets
 from pipelines.mining.policy import read_policy
-from pipelines.mining.whatif import (
-    SUMMARY_COLUMNS,
-    Automation,
-    simulate_automation,
-    weighted_quantile,
-)
+from pipelines.mining.whatif import SUMMARY_COLUMNS, Automation, simulate_automation
 from pipelines.store import Store
 from tests.conftest import ROOT, TEST_DATA
 

@@ -3,10 +3,7 @@
 -- level = 'activity' rows have a null category; 'category' rows skip steps of cases without one.
 -- Times are seconds; quantiles are interpolated linearly; hand-off rates count only pairs whose two
 -- resources are both known.
-with instances as (
-    {{instances}}
-),
-steps as (
+with steps as (
     {{steps}}
 ),
 measured as (

@@ -1,10 +1,7 @@
 -- The waits before steps (see steps.sql) of the cases in scope, for their share of SLA time: the case
 -- (case_idx), the step's activity, whether the previous step's activity is a pause ($pause), the
 -- previous step's time and the step's begin (microseconds).
-with instances as (
-    {{instances}}
-),
-steps as (
+with steps as (
     {{steps}}
 )
 select

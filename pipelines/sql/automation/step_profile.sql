@@ -3,10 +3,7 @@
 -- ln(1 + wait in hours). Small enough to derive the next-step entropy, each attribute's information
 -- gain on it, and each attribute's share of the variance of the log-wait, per activity and per
 -- category x activity.
-with instances as (
-    {{instances}}
-),
-steps as (
+with steps as (
     {{steps}}
 ),
 labelled as (

@@ -1,7 +1,7 @@
--- Steps (a relation spliced into other statements as the `steps` fragment; it reads the relation
--- `instances` of the enclosing statement): one row per occurrence of an activity, i.e. every event
--- except lifecycle progress markers (schedule, assign, reassign, start, suspend, resume;
--- case-insensitive), in case order, with the case's attributes and the steps around it.
+-- Steps (a relation spliced into other statements as the `steps` fragment, built on the
+-- `occurrences` (mining/occurrences.sql) and `instances` (bottlenecks/instances.sql) fragments): one
+-- row per occurrence of an activity, in case order, with the case's attributes and the steps
+-- around it.
 --   begin_us       the step's start event when it completes a start/complete pair, else its own time
 --   processing_us  complete - start of its pair; without a pair, the gap from the previous step when
 --                  the same (non-null) resource did that step (the resource went straight on)
@@ -12,19 +12,17 @@
 --   deflectable    not an intake step (activities in $intake), preceded only by intake steps (so the
 --                  activity's first step in the case), directly followed by a resolution step
 --                  ($resolution), and not itself a resolution step
-with occ as (
+with occurrences as (
+    {{occurrences}}
+),
+instances as (
+    {{instances}}
+),
+occ as (
     select
-        e.case_idx,
-        e.case_pos,
-        e.activity,
-        e.resource,
-        epoch_us(e.timestamp) as t_us,
-        list_contains($intake::varchar[], e.activity) as is_intake
-    from events e
-    where e.log = $log
-      and (e.lifecycle is null
-           or lower(e.lifecycle) not in ('schedule', 'assign', 'reassign', 'start', 'suspend', 'resume'))
-      and {{events_where}}
+        o.*,
+        list_contains($intake::varchar[], o.activity) as is_intake
+    from occurrences o
 ),
 ordered as (
     select
@@ -33,7 +31,7 @@ ordered as (
         o.activity,
         o.resource,
         o.t_us,
-        lag(o.activity) over w as prev_activity,
+        o.prev_activity,
         lag(o.resource) over w as prev_resource,
         lag(o.t_us) over w as prev_us,
         lead(o.activity) over w as next_activity,

@@ -199,5 +199,5 @@ def whatif_figure(cases: pd.DataFrame, summary: pd.DataFrame, measure: str = "ca
                                  hovertemplate="%{y:.0f}% resolved within %{x:.1f} " + unit + "<extra>" + name
                                  + "</extra>"))
     fig.update_xaxes(title_text=f"resolution time ({unit}, {measure})", range=[0, top / size])
-    fig.update_yaxes(title_text="resolved cases resolved within (%)", range=[0, 101])
+    fig.update_yaxes(title_text="resolved cases: share resolved within (%)", range=[0, 101])
     return styled(fig, title="Resolution time distribution: as it was vs predicted")

@@ -99,6 +99,12 @@ MACRO_COLUMNS = [
     {"field": "steps_saved_per_month", "headerName": "clicks saved / month", "type": "numericColumn",
      "minWidth": 160, "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"}},
 ]
+WHATIF_COLUMNS = [
+    {"field": "measure", "minWidth": 230, "pinned": "left"},
+    {"field": "baseline", "minWidth": 100}, {"field": "predicted", "minWidth": 110},
+    {"field": "predicted interval", "minWidth": 160}, {"field": "change", "minWidth": 100},
+    {"field": "change interval", "minWidth": 170}, {"field": "relative change", "minWidth": 110},
+]
 MODES = [{"label": "done by a bot", "value": "bot"}, {"label": "removed", "value": "remove"},
          {"label": "self-service (bot serves the customer at once)", "value": "self_service"}]
 
@@ -272,7 +278,8 @@ def show_whatif(n_clicks, store, name, activities, mode, latency):
                 dbc.Col(graph(ids.AUTOMATION_WHATIF_CHART, whatif_figure(result.cases, result.summary, "calendar"),
                               file_name="whatif_resolution"), lg=6),
                 dbc.Col(table_card("automation-whatif", table, title="Predicted effect (95% bootstrap intervals)",
-                                   height=420, file_name=f"{state.log}_whatif.csv"), lg=6),
+                                   height=520, columns=wrapped(WHATIF_COLUMNS), file_name=f"{state.log}_whatif.csv"),
+                        lg=6),
             ]),
             html.Ul([html.Li(n) for n in result.notes[1:]], className="small text-muted"),
         ])

@@ -111,7 +111,8 @@ FAMILIES: tuple[Family, ...] = (
          "get_wait_by_status", "get_resolution_times", "pipelines.mining.sla_survival:ResolutionTimes",
          "kaplan_meier", "get_reopens", "pipelines.mining.sla_reopens:ReopenReport", "find_at_risk",
          "calibrate_risk", "pipelines.mining.sla_risk:RiskCalibration"),
-        ("pipelines.mining.policy", "pipelines.mining.calendar", "pipelines.mining.sla_clock",
+        ("pipelines.mining.definitions", "pipelines.mining.policy", "pipelines.mining.calendar",
+         "pipelines.mining.sla_clock",
          "pipelines.mining.sla_aggregates", "pipelines.mining.sla_survival", "pipelines.mining.sla_reopens",
          "pipelines.mining.sla_risk"),
     ),
@@ -339,15 +340,19 @@ def _summary(obj) -> str:
     return inline(" ".join(doc.split("\n\n", 1)[0].split()))
 
 
+SKIP_MEMBERS = {"compile"}
+"""Methods that are engine internals (a filter clause's SQL compilation), not API."""
+
+
 def _members(cls) -> list[tuple[str, object]]:
-    """Public methods and properties defined on ``cls`` itself (not inherited), in source order."""
+    """Documented public methods and properties defined on ``cls`` itself, in source order."""
     out = []
     for attr, value in vars(cls).items():
-        if attr.startswith("_"):
+        if attr.startswith("_") or attr in SKIP_MEMBERS:
             continue
         if isinstance(value, (staticmethod, classmethod)):
             value = value.__func__
-        if isinstance(value, property) or inspect.isfunction(value):
+        if (isinstance(value, property) or inspect.isfunction(value)) and inspect.getdoc(value):
             out.append((attr, value))
     return out
 

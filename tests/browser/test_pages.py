@@ -62,9 +62,20 @@ def search_params(page) -> dict:
 
 
 def expected_kpis(db: Path, log: str, clause=None) -> dict:
-    """``get_kpis`` of ``log`` narrowed by ``clause``: what the cards must show."""
+    """What the overview cards must show for ``log`` narrowed by ``clause``: ``get_kpis``, and the
+    resolution times of ``get_resolution_times`` with the warehouse's sample policy (Kaplan-Meier,
+    calendar time: the overview's definition, shared with /sla)."""
+    from pipelines.mining.policy import read_policy
+    from pipelines.mining.sla import get_resolution_times
+    from pipelines.samples import policy_dir
+
     with closing(Store(db)) as store:
-        return get_kpis(apply_filter(store.log(log), clause))
+        log_ = apply_filter(store.log(log), clause)
+        kpis = get_kpis(log_)
+        km = get_resolution_times(log_, read_policy(policy_dir(db) / "sla_policy.toml")).summary
+        calendar = km.set_index("measure").loc["calendar"]
+        return kpis | {"median_resolution_s": float(calendar["km_median_s"]),
+                       "p90_resolution_s": float(calendar["km_p90_s"])}
 
 
 def cy_graph(page) -> tuple[set, set]:
@@ -136,8 +147,8 @@ def test_overview_kpis_follow_the_priority_filter_url_and_reload(page, live_app,
     p1 = expected_kpis(live_app.db, "before", CaseAttribute("priority", ["P1"]))
     assert p1["cases"] < everything["cases"]
     wait_kpi(page, "cases", p1["cases"])
-    assert float(kpi_value(page, "median_resolution")) == p1["median_duration_s"]
-    assert float(kpi_value(page, "p90_resolution")) == p1["p90_duration_s"]
+    assert float(kpi_value(page, "median_resolution")) == p1["median_resolution_s"]
+    assert float(kpi_value(page, "p90_resolution")) == p1["p90_resolution_s"]
     assert int(kpi_value(page, "open_cases")) == p1["open_cases"]
     assert page.locator(f"#{ids.FILTER_SUMMARY}").inner_text() == f"{p1['cases']:,} of {everything['cases']:,} cases"
     # the URL is the shareable link of this view; a reload shows the same numbers and the same bar
@@ -145,7 +156,7 @@ def test_overview_kpis_follow_the_priority_filter_url_and_reload(page, live_app,
     page.reload()
     wait_for_app(page)
     wait_kpi(page, "cases", p1["cases"])
-    assert float(kpi_value(page, "median_resolution")) == p1["median_duration_s"]
+    assert float(kpi_value(page, "median_resolution")) == p1["median_resolution_s"]
     page.locator(f"#{ids.FILTER_PRIORITY}").get_by_text("P1").wait_for()
     watch.assert_clean()
 
@@ -348,4 +359,4 @@ def test_background_ingest_shares_the_store_with_concurrent_readers(upload_app):
         for t in threads:
             t.join(timeout=30)
     assert errors == []
-    assert len(answers) > 20
+    assert answers and all(a > 0 for a in answers)  # every reader got answers; none failed or saw nothing

@@ -13,6 +13,7 @@ import math
 from typing import Literal
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from dashboard.figures.common import (
     FREQUENCY_SCALE,
@@ -253,3 +254,148 @@ def legend(measure: Measure, bottlenecks: int) -> list[tuple[str, str]]:
     if bottlenecks:
         items.append((RED, f"dashed red: the {bottlenecks} paths with the most total time (bottlenecks)"))
     return items
+
+
+# -- a static drawing of the map (notebooks, exports): plotly, no browser layout engine needed ----
+
+def layered_positions(dfg: DFG) -> dict[str, tuple[float, float]]:
+    """Node -> (x, y) of a left-to-right layered layout (pure; the static map's geometry).
+
+    Layers: the longest path from the start node along the most frequent flow (edges that close a
+    cycle on a depth-first walk, most frequent edges first, are ignored for layering); the end node
+    is one layer past the last activity. Within a layer, nodes are ordered by the barycentre of their
+    predecessors (two sweeps), so frequent flows stay straight.
+    """
+    pairs = [(START, a, n) for a, n in dfg.start_activities.items()]
+    pairs += list(zip(dfg.edges["source"], dfg.edges["target"], dfg.edges["frequency"], strict=True))
+    succ: dict[str, list[tuple[str, int]]] = {}
+    for a, b, n in pairs:
+        succ.setdefault(a, []).append((b, int(n)))
+    nodes = [START] + [a for a in dfg.activities["activity"] if a in _reachable(succ)] + [END]
+    forward = _forward_edges(succ)
+    layer = {START: 0}
+    for node in _topological(forward, nodes):
+        for nxt in forward.get(node, []):
+            layer[nxt] = max(layer.get(nxt, 0), layer.get(node, 0) + 1)
+    for node in nodes[1:-1]:
+        layer.setdefault(node, 1)
+    layer[END] = max(layer.values(), default=0) + 1
+    rows: dict[int, list[str]] = {}
+    for node in nodes:
+        rows.setdefault(layer[node], []).append(node)
+    preds = {b: [a for a, outs in forward.items() if b in outs] for b in nodes}
+    order = {n: i for i, n in enumerate(nodes)}
+    for _ in range(2):
+        for k in sorted(rows):
+            def bary(n, _k=k):
+                ps = [order[p] for p in preds.get(n, []) if layer[p] < _k]
+                return sum(ps) / len(ps) if ps else order[n]
+            rows[k].sort(key=bary)
+            for i, n in enumerate(rows[k]):
+                order[n] = i
+    return {n: (float(k), -(i - (len(rows[k]) - 1) / 2)) for k in rows for i, n in enumerate(rows[k])}
+
+
+def _reachable(succ: dict[str, list[tuple[str, int]]]) -> set[str]:
+    seen, stack = {START}, [START]
+    while stack:
+        for nxt, _ in succ.get(stack.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def _forward_edges(succ: dict[str, list[tuple[str, int]]]) -> dict[str, list[str]]:
+    """The edges of a depth-first walk from the start that do not close a cycle (frequent first)."""
+    forward: dict[str, list[str]] = {}
+    state: dict[str, int] = {}
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        for nxt, _ in sorted(succ.get(node, []), key=lambda e: -e[1]):
+            if state.get(nxt) == 1:
+                continue  # back edge: closes a cycle
+            forward.setdefault(node, []).append(nxt)
+            if nxt not in state:
+                visit(nxt)
+        state[node] = 2
+
+    visit(START)
+    return forward
+
+
+def _topological(forward: dict[str, list[str]], nodes: list[str]) -> list[str]:
+    indegree = {n: 0 for n in nodes}
+    for outs in forward.values():
+        for b in outs:
+            if b in indegree:
+                indegree[b] += 1
+    ready = [n for n in nodes if indegree[n] == 0]
+    out = []
+    while ready:
+        node = ready.pop(0)
+        out.append(node)
+        for b in forward.get(node, []):
+            if b in indegree:
+                indegree[b] -= 1
+                if indegree[b] == 0:
+                    ready.append(b)
+    return out
+
+
+def process_map_figure(dfg: DFG, *, measure: Measure = "frequency", bottlenecks: int = 3,
+                       height: int = 520) -> go.Figure:
+    """A static plotly drawing of the process map (what the app's /map shows, without a browser layout).
+
+    Arrows are the directly-follows edges (plus start and end), their width and colour by
+    ``measure`` like the app's map; the ``bottlenecks`` edges with the most total time are dashed red
+    (drawn as red arrows with a red label). Hover an edge's midpoint or a node for its numbers.
+    """
+    pos = layered_positions(dfg)
+    edges = dfg.edges[dfg.edges["source"].isin(pos) & dfg.edges["target"].isin(pos)].reset_index(drop=True)
+    strength = scale(edge_measure(edges, measure)) if len(edges) else pd.Series(dtype="float64")
+    marked = bottleneck_edges(edges, bottlenecks)
+    colours = FREQUENCY_SCALE if measure == "frequency" else PERFORMANCE_SCALE
+    fig = go.Figure()
+    annotations, mid_x, mid_y, mid_text = [], [], [], []
+    for i, e in edges.iterrows():
+        (x0, y0), (x1, y1) = pos[e["source"]], pos[e["target"]]
+        red = (e["source"], e["target"]) in marked
+        t = float(strength.iloc[i])
+        annotations.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
+                                showarrow=True, arrowhead=2, arrowsize=0.8, standoff=14, startstandoff=14,
+                                arrowwidth=round(MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * t / 1.6, 2),
+                                arrowcolor=RED if red else mix(colours, t), opacity=0.9))
+        label = format_count(e["frequency"]) if measure == "frequency" else format_duration(e["median_s"])
+        mid_x.append((x0 + x1) / 2)
+        mid_y.append((y0 + y1) / 2)
+        mid_text.append(f"{e['source']} → {e['target']}<br>{label}" + (" (bottleneck)" if red else ""))
+    for kind, counts in (("start", dfg.start_activities), ("end", dfg.end_activities)):
+        for activity, n in counts.items():
+            if activity not in pos:
+                continue
+            a, b = (START, activity) if kind == "start" else (activity, END)
+            (x0, y0), (x1, y1) = pos[a], pos[b]
+            annotations.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
+                                    showarrow=True, arrowhead=2, arrowsize=0.8, standoff=14, startstandoff=14,
+                                    arrowwidth=1, arrowcolor=GREY, opacity=0.6))
+    fig.add_trace(go.Scatter(x=mid_x, y=mid_y, mode="markers", marker=dict(size=8, opacity=0),
+                             hovertext=mid_text, hoverinfo="text", showlegend=False))
+    counts = dict(zip(dfg.activities["activity"], dfg.activities["frequency"], strict=True))
+    names = list(pos)
+    fig.add_trace(go.Scatter(
+        x=[pos[n][0] for n in names], y=[pos[n][1] for n in names], mode="markers+text",
+        text=[n if n in (START, END) else f"{n}<br>{format_count(counts.get(n, 0))}" for n in names],
+        textposition="middle center", textfont=dict(size=10),
+        marker=dict(symbol="square", size=[34 if n in (START, END) else 46 for n in names],
+                    color=["#ffffff" if n in (START, END) else "#dbe7f5" for n in names],
+                    line=dict(color="#4a6fa5", width=1)),
+        hovertext=[n if n in (START, END) else f"{n}: {format_count(counts.get(n, 0))} events" for n in names],
+        hoverinfo="text", showlegend=False,
+    ))
+    fig.update_layout(annotations=annotations, height=height, margin=dict(l=10, r=10, t=30, b=10),
+                      plot_bgcolor="#ffffff", xaxis=dict(visible=False), yaxis=dict(visible=False),
+                      title=dict(text=f"Process map ({measure}): {len(edges)} paths, {len(counts)} activities",
+                                 font=dict(size=13)))
+    return fig

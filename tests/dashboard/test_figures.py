@@ -415,3 +415,26 @@ def test_controller_transitions():
     cleared, _ = next_state("widgets", current, search="", widgets=widgets, log_names=names,
                             patch={"clear": True, "id": "p2"})
     assert cleared == FilterState("before")
+
+
+def test_layered_positions_follow_the_main_flow_and_ignore_back_edges():
+    import pandas as pd
+
+    from dashboard.figures.process_map import layered_positions, process_map_figure
+    from pipelines.mining.dfg import DFG, END, START
+
+    edges = pd.DataFrame({"source": ["a", "b", "b", "c"], "target": ["b", "c", "a", "d"],
+                          "frequency": [10, 8, 3, 8], "cases": [10, 8, 3, 8],
+                          "mean_s": [1.0] * 4, "median_s": [1.0, 2.0, 3.0, 4.0], "p90_s": [1.0] * 4,
+                          "total_s": [10.0, 16.0, 9.0, 32.0], "min_s": [1.0] * 4, "max_s": [1.0] * 4})
+    acts = pd.DataFrame({"activity": ["a", "b", "c", "d"], "frequency": [13, 11, 8, 8], "cases": [10, 10, 8, 8]})
+    dfg = DFG(edges=edges, activities=acts, start_activities={"a": 10}, end_activities={"d": 8, "b": 2}, n_cases=10)
+    pos = layered_positions(dfg)
+    # b -> a closes a cycle: layers follow start > a > b > c > d > end
+    assert [pos[n][0] for n in (START, "a", "b", "c", "d", END)] == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert all(pos[n][1] == 0.0 for n in pos)  # one node per layer: all on the centre line
+    fig = process_map_figure(dfg, bottlenecks=1)
+    arrows = fig.layout.annotations
+    assert len(arrows) == 4 + 1 + 2  # edges + start edge + end edges
+    red = [a for a in arrows if a.arrowcolor == "#d62728"]
+    assert len(red) == 1 and (red[0].ax, red[0].x) == (pos["c"][0], pos["d"][0])  # c -> d has the most total time

@@ -6,15 +6,12 @@ shown. Providers that compute them from the gateway are registered in :mod:`dash
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.figures.common import format_count, format_duration, format_share
-
-REOPEN = re.compile(r"\bre-?open", re.IGNORECASE)
-CLOSING = re.compile(r"\b(?:resolve|resolved|resolution|close|closed|closure|solved|fixed)\b", re.IGNORECASE)
+from dashboard.figures.common import format_share
+from pipelines.mining.definitions import reopen_activities, resolution_activities
 
 
 @dataclass(frozen=True)
@@ -31,25 +28,6 @@ class Kpi:
     tone: str = "secondary"
 
 
-def case_kpis(kpis: dict) -> list[Kpi]:
-    """Cases, median and p90 resolution, open cases, from ``get_kpis``' dict.
-
-    Resolution times are over closed cases only (an open case's duration is a lower bound).
-    """
-    cases, closed, open_ = kpis["cases"], kpis["closed_cases"], kpis["open_cases"]
-    open_share = open_ / cases if cases else None
-    return [
-        Kpi("cases", "Cases", cases, format_count(cases), f"{closed:,} closed"),
-        Kpi("median_resolution", "Median resolution", kpis["median_duration_s"],
-            format_duration(kpis["median_duration_s"]), "closed cases, first to last event"),
-        Kpi("p90_resolution", "P90 resolution", kpis["p90_duration_s"], format_duration(kpis["p90_duration_s"]),
-            "9 in 10 closed cases resolve faster"),
-        Kpi("open_cases", "Open cases", open_, format_count(open_),
-            f"{format_share(open_share)} of cases, still running" if open_share is not None else "no cases",
-            tone="warning" if open_share and open_share > 0.1 else "secondary"),
-    ]
-
-
 def reopen_kpi(activities: pd.DataFrame, rework: pd.DataFrame, n_cases: int) -> Kpi:
     """Share of cases reopened.
 
@@ -60,13 +38,15 @@ def reopen_kpi(activities: pd.DataFrame, rework: pd.DataFrame, n_cases: int) -> 
     """
     if n_cases <= 0:
         return Kpi("reopen_rate", "Reopen rate", None, "—", "no cases")
-    named = activities[activities["activity"].astype(str).str.contains(REOPEN)] if len(activities) else activities
+    names = activities["activity"].astype(str) if len(activities) else pd.Series(dtype="string")
+    named = activities[names.isin(reopen_activities(names))] if len(activities) else activities
     if len(named):
         row = named.sort_values(["cases", "activity"], ascending=[False, True]).iloc[0]
         value = int(row["cases"]) / n_cases
         return Kpi("reopen_rate", "Reopen rate", value, format_share(value),
                    f"{int(row['cases']):,} cases with '{row['activity']}'", tone=_tone(value, 0.05, 0.15))
-    closing = rework[rework["activity"].astype(str).str.contains(CLOSING)] if len(rework) else rework
+    done = rework["activity"].astype(str) if len(rework) else pd.Series(dtype="string")
+    closing = rework[done.isin(resolution_activities(done))] if len(rework) else rework
     if len(closing):
         row = closing.sort_values(["cases", "activity"], ascending=[False, True]).iloc[0]
         value = int(row["cases"]) / n_cases

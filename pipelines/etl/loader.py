@@ -45,6 +45,7 @@ from pipelines.etl.timestamps import (
     timestamp_share,
 )
 from pipelines.etl.transforms import TransformStats, transform_batch
+from pipelines.mining.definitions import CLOSE_WORDS, RESOLVE_WORDS, TERMINAL_WORDS
 from pipelines.store import Store, quote_ident, quote_literal, sql_text
 
 INGEST_VERSION = "1"
@@ -55,10 +56,9 @@ ProgressFn = Callable[[str, float], None]
 SAMPLE_ROWS = 50_000
 PROFILE_SAMPLE = 500
 CLOSING_COVERAGE = 0.5  # recognised closing activities must end more than this share of cases
-CLOSING_WORDS = (  # status words; "completed"/"finished" are left out: they name steps ("Repair completed")
-    "close", "closed", "closure", "resolve", "resolved", "resolution", "done", "cancel", "cancelled",
-    "canceled", "reject", "rejected", "decline", "declined", "archive", "archived", "solved", "fixed",
-)
+CLOSING_WORDS = RESOLVE_WORDS + CLOSE_WORDS + TERMINAL_WORDS
+"""Activities that end a case (pipelines.mining.definitions: status words; "completed"/"finished" are
+left out on purpose, they name steps such as "Repair completed")."""
 
 
 @dataclass(frozen=True)

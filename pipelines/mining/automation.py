@@ -257,8 +257,11 @@ def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
     """Reasons, the sort by score, the activities' rank and the public columns."""
     frame = frame.copy()
     frame["reasons"] = [_reasons(r) for r in frame.to_dict("records")]
-    frame = frame.sort_values(["score", "events", "level", schema.ACTIVITY],
-                              ascending=[False, False, True, True], kind="stable")
+    # rounded for sorting: DuckDB's parallel stddev varies in the last bits between runs, which must
+    # not reorder candidates; category last, so every row has a fixed place
+    frame["_score_key"] = frame["score"].round(12)
+    frame = frame.sort_values(["_score_key", "events", "level", schema.ACTIVITY, schema.CATEGORY],
+                              ascending=[False, False, True, True, True], kind="stable", na_position="first")
     first_seen = frame.drop_duplicates(schema.ACTIVITY)[schema.ACTIVITY].tolist()
     frame["rank"] = frame[schema.ACTIVITY].map({a: i + 1 for i, a in enumerate(first_seen)}).astype(np.int64)
     frame[schema.CATEGORY] = frame[schema.CATEGORY].astype(object).where(

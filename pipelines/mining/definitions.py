@@ -48,7 +48,7 @@ import numpy as np
 from pipelines.mining.policy import ReopenRule, SlaPolicy
 
 __all__ = [
-    "CLOSE_WORDS", "FCR_WORDS", "MACHINE_PATTERN", "NAT", "REOPEN_WORDS", "RESOLVE_WORDS",
+    "CLOSE_WORDS", "FCR_WORDS", "TERMINAL_WORDS", "MACHINE_PATTERN", "NAT", "REOPEN_WORDS", "RESOLVE_WORDS",
     "THANK_YOU_WINDOW_S", "CaseMilestones", "CaseSequence", "MilestoneSets", "Roles",
     "check_machine_pattern", "default_fcr_breakers", "is_machine", "milestone_sets", "read_milestones",
     "reopen_activities", "resolution_activities", "roles",
@@ -58,6 +58,11 @@ RESOLVE_WORDS: tuple[str, ...] = ("resolve", "resolved", "resolution", "solved",
 """Words (whole, case-insensitive) of activity names that resolve a case when there is no policy."""
 CLOSE_WORDS: tuple[str, ...] = ("close", "closed", "closure")
 """Words of activity names that close a case when there is no policy (a resolution milestone too)."""
+TERMINAL_WORDS: tuple[str, ...] = (
+    "cancel", "cancelled", "canceled", "reject", "rejected", "decline", "declined", "archive", "archived",
+)
+"""Words of activity names that end a case without resolving it: the ingest counts a case ending with
+one as closed (not open), but it is not a resolution milestone."""
 REOPEN_WORDS: tuple[str, ...] = ("reopen",)
 """Fragments of activity names (letters only, lower-cased) that reopen a case when there is no policy."""
 FCR_WORDS: tuple[str, ...] = (

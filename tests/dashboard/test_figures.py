@@ -20,7 +20,7 @@ from dashboard.components.filters import (
 from dashboard.figures.bottlenecks import handoff_matrix, key_labels, time_split_figure
 from dashboard.figures.cases import case_timeline, event_table
 from dashboard.figures.common import format_duration, format_share, mix
-from dashboard.figures.kpis import case_kpis, reopen_kpi
+from dashboard.figures.kpis import reopen_kpi
 from dashboard.figures.process_map import (
     bottleneck_edges,
     dfg_elements,
@@ -170,22 +170,6 @@ def kpis_dict(**over):
     base = {"cases": 4, "closed_cases": 3, "open_cases": 1, "median_duration_s": 7200.0,
             "p90_duration_s": 10080.0}
     return {**base, **over}
-
-
-def test_case_kpis_values_and_texts():
-    cards = {k.key: k for k in case_kpis(kpis_dict())}
-    assert [k.key for k in case_kpis(kpis_dict())] == ["cases", "median_resolution", "p90_resolution", "open_cases"]
-    assert (cards["cases"].value, cards["cases"].text, cards["cases"].detail) == (4, "4", "3 closed")
-    assert (cards["median_resolution"].value, cards["median_resolution"].text) == (7200.0, "2h")
-    assert cards["p90_resolution"].text == "2h 48m"
-    assert (cards["open_cases"].value, cards["open_cases"].detail) == (1, "25.0% of cases, still running")
-    assert cards["open_cases"].tone == "warning"
-
-
-def test_case_kpis_without_closed_cases():
-    cards = {k.key: k for k in case_kpis(kpis_dict(closed_cases=0, open_cases=4, median_duration_s=None,
-                                                   p90_duration_s=None))}
-    assert (cards["median_resolution"].value, cards["median_resolution"].text) == (None, "—")
 
 
 def test_reopen_rate_rules():

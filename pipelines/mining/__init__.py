@@ -23,6 +23,7 @@ from pipelines.mining.bottlenecks import (
 from pipelines.mining.calendar import BusinessCalendar, add_working_seconds, working_seconds
 from pipelines.mining.cases import get_cases, get_events
 from pipelines.mining.compare import ComparisonResult, KpiDefinitions, compare
+from pipelines.mining.definitions import reopen_activities, resolution_activities
 from pipelines.mining.dfg import DFG, discover_dfg
 from pipelines.mining.discovery import (
     ProcessModel,
@@ -68,7 +69,7 @@ from pipelines.mining.sla import (
 from pipelines.mining.variants import get_case_durations, get_variants, variant_coverage
 
 __all__ = [
-    "ComparisonResult", "KpiDefinitions", "compare",
+    "ComparisonResult", "KpiDefinitions", "compare", "reopen_activities", "resolution_activities",
     "Automation", "WhatIfResult", "find_automation_candidates", "find_macro_candidates",
     "simulate_automation", "triage_matrix",
     "DFG", "BusinessCalendar", "Filter", "ProcessModel", "SlaPolicy",

@@ -493,9 +493,20 @@ def _samples(args: argparse.Namespace) -> int:
 
 @command("serve")
 def _serve(args: argparse.Namespace) -> int:
-    from dashboard.server import serve
-
+    serve = _plugin("serve")
     return serve(db=args.db, host=args.host, port=args.port, debug=args.debug)
+
+
+def _plugin(name: str) -> Callable:
+    """The command ``name`` that another package registers under the ``deskmine.commands`` entry
+    point group (the web app registers ``serve``), so the engine never imports the dashboard."""
+    from importlib.metadata import entry_points
+
+    found = entry_points(group="deskmine.commands", name=name)
+    if not found:
+        raise BadInput(f"'deskmine {name}' is not installed (no 'deskmine.commands' entry point {name!r}); "
+                       "install deskmine with its dashboard package, e.g. 'make run' or 'uv sync'")
+    return next(iter(found)).load()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -371,8 +371,8 @@ def process_map_figure(dfg: DFG, *, measure: Measure = "frequency", bottlenecks:
         mid_x.append((x0 + x1) / 2)
         mid_y.append((y0 + y1) / 2)
         mid_text.append(f"{e['source']} → {e['target']}<br>{label}" + (" (bottleneck)" if red else ""))
-    for kind, counts in (("start", dfg.start_activities), ("end", dfg.end_activities)):
-        for activity, n in counts.items():
+    for kind, boundary in (("start", dfg.start_activities), ("end", dfg.end_activities)):
+        for activity in boundary:
             if activity not in pos:
                 continue
             a, b = (START, activity) if kind == "start" else (activity, END)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipelines.log import Log
+from pipelines.store import render
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def scope(log: Log) -> Scope:
     if predicate == "true":
         return Scope("true", "true", params)
     params.update(fparams)
-    events_where = f"e.case_idx in (select c.case_idx from cases c where c.log = $log and {predicate})"
+    events_where = render("filters/events_of_cases", predicate=predicate)
     return Scope(predicate, events_where, params)
 
 

@@ -60,7 +60,7 @@ bench: install sysdeps
 	$(BIN)/python -m benchmarks.app          # every page's render and filter change at 1e6, in chromium
 
 lint: install
-	$(BIN)/ruff check pipelines dashboard tests benchmarks app.py
+	$(BIN)/ruff check pipelines dashboard tests benchmarks notebooks app.py
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .ruff_cache

@@ -91,6 +91,30 @@ def datasets_store(tmp_path_factory) -> DatasetWarehouse:
     return DatasetWarehouse(tmp_path_factory.mktemp("datasets") / "datasets.duckdb")
 
 
+# -- the committed sample pair (sample_logs/), ingested once per session ------------------------------
+SAMPLE_DIR = ROOT / "sample_logs"
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory):
+    """Warehouse with the sample logs ``before`` and ``after`` (read it; tests that write make their own)."""
+    from pipelines.etl.loader import ingest_log
+    from pipelines.store import Store
+
+    store = Store(tmp_path_factory.mktemp("samples") / "samples.duckdb", read_only=False)
+    for name in ("before", "after"):
+        ingest_log(SAMPLE_DIR / f"{name}.csv.gz", log=name, store=store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def sample_policy():
+    """``sample_logs/sla_policy.toml``, the policy the simulator's SLA truth is computed under."""
+    from pipelines.mining.policy import read_policy
+
+    return read_policy(SAMPLE_DIR / "sla_policy.toml")
+
+
 @pytest.fixture(scope="session")
 def helpdesk_log(datasets_store):
     """The helpdesk CSV log (../shared/datasets/helpdesk), ingested once per session."""

@@ -47,9 +47,8 @@ from pipelines.mining.automation_triage import (
 )
 from pipelines.mining.definitions import resolution_activities
 from pipelines.mining.dfg import END
-from pipelines.mining.policy import read_policy
 from pipelines.store import Store
-from tests.conftest import DATASET_LOGS, ROOT, TEST_DATA
+from tests.conftest import DATASET_LOGS, TEST_DATA
 
 DATA = TEST_DATA / "automation"
 MONTHS = 86400 / MONTH_S  # the tiny log spans less than a day: one day's worth of months
@@ -438,32 +437,15 @@ def test_triage_refusals(tiny):
         cfg.channel_of("high/low/low")
 
 
-# -- acceptance on the simulator's sample logs --------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def sample_store(tmp_path_factory):
-    """before/after sample logs in one warehouse per session (shared with test_whatif)."""
-    path = tmp_path_factory.getbasetemp() / "automation_sample_logs.duckdb"
-    store = Store(path, read_only=False)
-    have = set(store.log_names())
-    for name in ("before", "after"):
-        if name not in have:
-            ingest_log(ROOT / "sample_logs" / f"{name}.csv.gz", log=name, store=store)
-    return store
-
-
-@pytest.fixture(scope="module")
-def policy():
-    return read_policy(ROOT / "sample_logs" / "sla_policy.toml")
+# -- acceptance on the simulator's sample logs (fixtures sample_store, sample_policy: conftest) ----
 
 
 @pytest.mark.parametrize("with_policy", [False, True])
-def test_automated_steps_rank_top3_on_before(sample_store, policy, with_policy):
+def test_automated_steps_rank_top3_on_before(sample_store, sample_policy, with_policy):
     """sample_logs/README.md: `after` moved 80% of password resets to a self-service bot (the step
     `Reset password`, category password reset) and triaged e-mail and web-form tickets with a bot
     (`Assign to team`, channels email / web form). Both rank in the top 3 activities of `before`."""
-    c = find_automation_candidates(sample_store.log("before"), policy=policy if with_policy else None)
+    c = find_automation_candidates(sample_store.log("before"), policy=sample_policy if with_policy else None)
     ranks = c.drop_duplicates("activity").set_index("activity")["rank"]
     assert ranks["Assign to team"] <= 3 and ranks["Reset password"] <= 3
     assign = row(c, "Assign to team")
@@ -483,12 +465,12 @@ def test_automated_steps_rank_top3_on_before(sample_store, policy, with_policy):
         assert "first-response SLA time is spent waiting for it" in assign.reasons
 
 
-def test_sample_triage_matrix(sample_store, policy):
-    tm = triage_matrix(sample_store.log("before"), levels=2, policy=policy)
+def test_sample_triage_matrix(sample_store, sample_policy):
+    tm = triage_matrix(sample_store.log("before"), levels=2, policy=sample_policy)
     classes = dict(zip(tm.categories["category"], tm.categories["channel"], strict=True))
     assert classes["password reset"] == "self_service"
     assert classes["refund/return"] == classes["warranty repair"] == "agent"
-    tm3 = triage_matrix(sample_store.log("before"), levels=3, policy=policy)
+    tm3 = triage_matrix(sample_store.log("before"), levels=3, policy=sample_policy)
     assert len(tm3.matrix) == 27 and tm3.matrix["n_categories"].sum() == 5
     assert dict(zip(tm3.categories["category"], tm3.categories["channel"], strict=True))["password reset"] in (
         "self_service", "bot")

@@ -264,14 +264,6 @@ def test_a_mix_shift_is_a_raw_difference_but_no_adjusted_one(mix_shift):
 # -- the committed sample pair --------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def sample_store() -> Store:
-    store = Store(":memory:")
-    for name in ("before", "after"):
-        ingest_log(SAMPLES / f"{name}.csv.gz", log=name, store=store)
-    return store
-
-
 @pytest.mark.parametrize("side", ["before", "after"])
 def test_case_facts_equal_the_simulator_truth(sample_store, side):
     log = sample_store.log(side)

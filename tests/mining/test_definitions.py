@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipelines.etl.loader import ingest_log
 from pipelines.mining.compare import compare
 from pipelines.mining.definitions import (
     MACHINE_PATTERN,
@@ -29,7 +28,6 @@ from pipelines.mining.kpis import get_kpis
 from pipelines.mining.policy import read_policy
 from pipelines.mining.sla import get_resolution_times
 from pipelines.mining.whatif import simulate_automation
-from pipelines.store import Store
 from tests.conftest import ROOT
 
 H = 3600 * 10**6  # one hour in microseconds
@@ -118,10 +116,8 @@ def test_fcr_breakers_break_a_case_without_reopen():
 # -- the pages agree -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def before():
-    store = Store(":memory:")
-    ingest_log(ROOT / "sample_logs" / "before.csv.gz", log="before", store=store)
-    return store.log("before")
+def before(sample_store):
+    return sample_store.log("before")
 
 
 @pytest.mark.parametrize("with_policy", [False, True], ids=["no policy", "sla_policy.toml"])

@@ -36,7 +36,7 @@ from pipelines.etl.loader import ingest_log
 from pipelines.mining.policy import read_policy
 from pipelines.mining.sla import AT_RISK_COLUMNS, calibrate_risk, find_at_risk
 from pipelines.store import Store
-from tests.conftest import ROOT, TEST_DATA
+from tests.conftest import TEST_DATA
 
 
 @pytest.fixture(scope="module")
@@ -118,11 +118,8 @@ def test_options(risk, policy):
 # -- calibration on the simulator's logs -------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def samples():
-    store = Store(":memory:")
-    for name in ("before", "after"):
-        ingest_log(ROOT / "sample_logs" / f"{name}.csv.gz", log=name, store=store)
-    return store, read_policy(ROOT / "sample_logs" / "sla_policy.toml")
+def samples(sample_store, sample_policy):
+    return sample_store, sample_policy
 
 
 # pooled over the 4 default cut-offs (20/40/60/80 % of the log span): cases, breached, brier,

@@ -277,21 +277,6 @@ needs_sla = pytest.mark.skipif(not HAS_SLA, reason="pipelines.mining.sla (evalua
                                "the parity of the replay clocks with deskmine's SLA engine is checked once it is")
 
 
-@pytest.fixture(scope="session")
-def sample_store(tmp_path_factory):
-    """before/after sample logs in one warehouse per session (shared with test_automation)."""
-    path = tmp_path_factory.getbasetemp() / "automation_sample_logs.duckdb"
-    store = Store(path, read_only=False)
-    have = set(store.log_names())
-    for name in ("before", "after"):
-        if name not in have:
-            ingest_log(ROOT / "sample_logs" / f"{name}.csv.gz", log=name, store=store)
-    return store
-
-
-@pytest.fixture(scope="module")
-def sample_policy():
-    return read_policy(ROOT / "sample_logs" / "sla_policy.toml")
 
 
 def replay_clocks(log, policy) -> pd.DataFrame:

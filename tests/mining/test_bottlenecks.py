@@ -50,6 +50,7 @@ from pipelines.mining.bottlenecks import (
 )
 from pipelines.mining.cases import get_events
 from pipelines.store import Store
+from tests.conftest import TEST_DATA
 
 PLAIN = """Case ID,Activity,Timestamp,Resource,Team
 c1,A,2024-03-01 10:00:00,r1,L1
@@ -62,24 +63,7 @@ c2,B,2024-03-02 09:20:00,r2,L1
 c3,A,2024-03-03 08:00:00,r1,L1
 """
 
-LIFECYCLE = """Case ID,Activity,Timestamp,Resource,Lifecycle
-p1,A,2024-03-01 10:00:00,r1,start
-p1,A,2024-03-01 10:10:00,r1,complete
-p1,B,2024-03-01 10:40:00,r2,COMPLETE
-p1,C,2024-03-01 11:00:00,,Schedule
-p1,C,2024-03-01 12:00:00,r3,START
-p1,C,2024-03-01 12:30:00,r3,Complete
-p2,A,2024-03-02 09:00:00,r1,start
-p2,A,2024-03-02 09:05:00,r2,start
-p2,A,2024-03-02 09:20:00,r1,complete
-p2,A,2024-03-02 09:30:00,r2,complete
-p2,B,2024-03-02 10:00:00,r2,complete
-p2,A,2024-03-02 10:30:00,r1,start
-p2,B,2024-03-02 11:00:00,r3,complete
-p3,A,2024-03-03 08:00:00,r1,complete
-p3,A,2024-03-03 08:10:00,r2,start
-p3,A,2024-03-03 08:15:00,r2,complete
-"""
+LIFECYCLE = (TEST_DATA / "tiny" / "lifecycle.csv").read_text()  # start/complete pairs, shared with test_handoffs
 
 PLAIN_TOTAL = 6600.0
 LC_TOTAL = 17100.0

@@ -39,6 +39,7 @@ from pipelines.mining.handoffs import (
     get_rework,
 )
 from pipelines.store import Store
+from tests.conftest import TEST_DATA
 
 DESK = """Case ID,Activity,Timestamp,Resource,Team
 h1,Open,2024-03-01 10:00:00,r1,L1
@@ -59,24 +60,7 @@ h4,Reply,2024-03-04 09:30:00,r4,L2
 """
 
 # lifecycle events: an instance recorded as start + complete is one occurrence (its complete)
-LIFECYCLE = """Case ID,Activity,Timestamp,Resource,Lifecycle
-p1,A,2024-03-01 10:00:00,r1,start
-p1,A,2024-03-01 10:10:00,r1,complete
-p1,B,2024-03-01 10:40:00,r2,COMPLETE
-p1,C,2024-03-01 11:00:00,,Schedule
-p1,C,2024-03-01 12:00:00,r3,START
-p1,C,2024-03-01 12:30:00,r3,Complete
-p2,A,2024-03-02 09:00:00,r1,start
-p2,A,2024-03-02 09:05:00,r2,start
-p2,A,2024-03-02 09:20:00,r1,complete
-p2,A,2024-03-02 09:30:00,r2,complete
-p2,B,2024-03-02 10:00:00,r2,complete
-p2,A,2024-03-02 10:30:00,r1,start
-p2,B,2024-03-02 11:00:00,r3,complete
-p3,A,2024-03-03 08:00:00,r1,complete
-p3,A,2024-03-03 08:10:00,r2,start
-p3,A,2024-03-03 08:15:00,r2,complete
-"""
+LIFECYCLE = (TEST_DATA / "tiny" / "lifecycle.csv").read_text()  # start/complete pairs, shared with test_bottlenecks
 
 CASE_COLUMNS = ["case_id", "handoffs", "team_handoffs", "ping_pongs", "rework", "self_loops", "distinct_teams", "distinct_resources"]
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import collections
 import dataclasses
 import logging
 import os
@@ -45,6 +44,7 @@ import pandas as pd
 from dashboard.state import BAR_ATTRIBUTES, FilterState
 from pipelines import schema
 from pipelines.etl.errors import IngestError
+from pipelines.memo import Memo
 from pipelines.mining.bottlenecks import find_bottlenecks
 from pipelines.mining.cases import get_cases, get_events
 from pipelines.mining.dfg import discover_dfg
@@ -132,42 +132,6 @@ class AppStore(Store):
         return False
 
 
-class _Memo:
-    """A small thread-safe LRU; concurrent requests for the same key compute it once."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._lock = threading.Lock()
-        self._data: collections.OrderedDict[tuple, Any] = collections.OrderedDict()
-        self._pending: dict[tuple, threading.Event] = {}
-
-    def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        while True:
-            with self._lock:
-                if key in self._data:
-                    self._data.move_to_end(key)
-                    return self._data[key]
-                event = self._pending.get(key)
-                if event is None:
-                    event = self._pending[key] = threading.Event()
-                    break
-            event.wait()  # another request computes it; take its result (or compute if it failed)
-        try:
-            value = compute()
-            with self._lock:
-                self._data[key] = value
-                while len(self._data) > self.size:
-                    self._data.popitem(last=False)
-            return value
-        finally:
-            with self._lock:
-                self._pending.pop(key).set()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
 @dataclasses.dataclass
 class Job:
     """A background ingest: progress for the page to poll."""
@@ -194,7 +158,7 @@ class Gateway:
     def __init__(self, db_path: str | None, *, max_upload_mb: float | None = None,
                  upload_dir: str | None = None, idle_release_s: float = IDLE_RELEASE_S) -> None:
         self.store = AppStore(db_path, read_only=True)
-        self.memo = _Memo(CACHE_SIZE)
+        self.memo = Memo(CACHE_SIZE)
         mb = max_upload_mb if max_upload_mb is not None else float(os.environ.get(UPLOAD_ENV, DEFAULT_MAX_UPLOAD_MB))
         self.max_upload_bytes = int(mb * 1024 * 1024)
         self.upload_dir = Path(upload_dir or os.environ.get(UPLOAD_DIR_ENV) or tempfile.mkdtemp(prefix="deskmine-uploads-"))

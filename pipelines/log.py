@@ -24,7 +24,7 @@ class Log:
 
     @property
     def store_key(self) -> tuple[str, int]:
-        return (self.store.path, id(self.store))
+        return (self.store.path, self.store.token)
 
     def __hash__(self) -> int:
         return hash((self.store_key, self.name, self.filter))

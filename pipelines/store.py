@@ -15,6 +15,7 @@ are fragments deskmine itself owns (compiled filters) and identifiers passed thr
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import re
 import threading
@@ -37,6 +38,9 @@ MEMORY = ":memory:"
 
 class WarehouseError(RuntimeError):
     """The warehouse cannot be used as asked (missing, locked, newer schema, unknown log)."""
+
+
+_TOKENS = itertools.count(1)
 
 
 def resolve_db_path(path: str | os.PathLike[str] | None = None) -> str:
@@ -134,6 +138,7 @@ class Store:
         lock_timeout_s: float = 60.0,
     ) -> None:
         self.path = resolve_db_path(path)
+        self.token = next(_TOKENS)  # identity for cache keys, never reused (unlike id())
         self.in_memory = self.path == MEMORY
         self.read_only = read_only and not self.in_memory
         self.lock_timeout_s = lock_timeout_s

@@ -26,6 +26,7 @@ import pandas as pd
 
 from pipelines import schema
 from pipelines.log import Log
+from pipelines.memo import Memo
 from pipelines.mining._scope import run
 from pipelines.mining.calendar import working_seconds
 from pipelines.mining.definitions import (
@@ -94,10 +95,28 @@ def log_activities(log: Log) -> list[str]:
     return run(log, "clock/activities")[schema.ACTIVITY].tolist()
 
 
+SHARED = Memo(4)
+"""What several analyses of one log read in a row (a page of the app reads the same events and
+clocks in half a dozen callbacks): :class:`CaseEvents` and the SLA clocks, keyed on the store
+instance, the warehouse's generation, the log's name and filter and the options. Cached arrays are
+read-only."""
+
+
+def cache_key(log: Log, *options: object) -> tuple:
+    """Key of a result derived from ``log``'s scope (holds no reference to the store)."""
+    return (*log.store_key, log.store.generation(), log.name, log.filter, *options)
+
+
 def load_case_events(log: Log, *, policy: SlaPolicy | None = None, attributes: Sequence[str] = (),
                      machine_pattern: str = MACHINE_PATTERN) -> CaseEvents:
-    """Read ``log``'s scope into a :class:`CaseEvents` (integer-coded events; no Python loops)."""
+    """Read ``log``'s scope into a :class:`CaseEvents` (integer-coded events; no Python loops).
+    Shared (:data:`SHARED`) by the analyses that read the same scope."""
     keys = when_keys(policy, attributes)
+    return SHARED.get(cache_key(log, "events", tuple(keys), machine_pattern),
+                      lambda: _read_case_events(log, keys, machine_pattern))
+
+
+def _read_case_events(log: Log, keys: list[str], machine_pattern: str) -> CaseEvents:
     cases = run(log, "clock/cases", {"attribute_keys": keys})
     values = cases.pop("attribute_values").tolist()
     for i, key in enumerate(keys):
@@ -108,12 +127,12 @@ def load_case_events(log: Log, *, policy: SlaPolicy | None = None, attributes: S
     row = np.searchsorted(cases["case_idx"].to_numpy(), ev["case_idx"].to_numpy())
     res = ev["resource_code"].to_numpy(dtype=np.int64)
     human_code = np.r_[~is_machine(resources, machine_pattern), False]
-    return CaseEvents(
-        cases=cases.reset_index(drop=True), case=row.astype(np.int64),
-        activity=ev["activity_code"].to_numpy(dtype=np.int64), activities=activities,
-        t_us=ev["t_us"].to_numpy(dtype=np.int64), resource=res, resources=resources,
-        human=human_code[res], as_of_us=log_end_us(log),
-    )
+    arrays = {"case": row.astype(np.int64), "activity": ev["activity_code"].to_numpy(dtype=np.int64),
+              "activities": activities, "t_us": ev["t_us"].to_numpy(dtype=np.int64), "resource": res,
+              "resources": resources, "human": human_code[res]}
+    for a in arrays.values():
+        a.flags.writeable = False  # shared between callers: nobody may change them in place
+    return CaseEvents(cases=cases.reset_index(drop=True), as_of_us=log_end_us(log), **arrays)
 
 
 # -- targets and working time ------------------------------------------------------------------

@@ -18,7 +18,8 @@ import pandas as pd
 
 from pipelines.log import Log
 from pipelines.mining._scope import run
-from pipelines.mining.clock import case_clocks, load_case_events
+from pipelines.mining.clock import log_activities
+from pipelines.mining.definitions import roles
 from pipelines.schema import check_choice
 
 Period = Literal["week", "month"]
@@ -59,12 +60,16 @@ def get_kpis(log: Log) -> dict:
 
 
 def _resolutions(log: Log) -> pd.DataFrame:
-    """``resolved_time`` (UTC) and ``resolution_s`` of the resolved cases of ``log``'s scope."""
-    c = case_clocks(load_case_events(log))
-    c = c[c["resolved"].to_numpy(dtype=bool)]
-    resolved = c["resolved_us"].to_numpy(dtype=np.int64).view("datetime64[us]")
-    return pd.DataFrame({"resolved_time": pd.to_datetime(pd.Series(resolved), utc=True),
-                         "resolution_s": c["resolution_calendar_s"].to_numpy(dtype=float)})
+    """``resolved_time`` (UTC) and ``resolution_s`` of the resolved cases of ``log``'s scope, in
+    case order: the clock core's resolution instant without a policy (roles recognised by name in
+    the scope's activities), computed in DuckDB from the materialised next-event columns."""
+    r = roles(log_activities(log))
+    params = {"done": list(r.resolved), "reopened": list(r.reopened), "implicit": r.implicit_reopens,
+              "window_us": int(round(r.thank_you_window_s * 1e6)), "ignore_thank_you": r.ignore_thank_you,
+              "last_event_resolves": r.closed_case_fallback}
+    out = run(log, "mining/resolutions", params)
+    return pd.DataFrame({"resolved_time": pd.to_datetime(out["resolved_time"], utc=True).dt.tz_convert("UTC"),
+                         "resolution_s": out["resolution_s"].astype(float)})
 
 
 def get_kpi_trend(log: Log, *, period: Period = "week") -> pd.DataFrame:

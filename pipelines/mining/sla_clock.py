@@ -52,6 +52,7 @@ Python loop runs over cases or events.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -62,8 +63,10 @@ import pandas as pd
 from pipelines import schema
 from pipelines.log import Log
 from pipelines.mining.clock import (
+    SHARED,
     CaseEvents,
     CaseTargets,
+    cache_key,
     case_clocks,
     case_targets,
     load_case_events,
@@ -246,16 +249,27 @@ def sla_clock(log: Log, policy: SlaPolicy, *, as_of: Any = None,
 def read_clock(log: Log, policy: SlaPolicy | None, *, as_of: Any = None, implicit_reopens: bool | None = None,
                fcr_breakers: Sequence[str] | None = None) -> SlaClock:
     """:func:`sla_clock`, with or without a policy: without one the roles are recognised by name
-    (:mod:`pipelines.mining.definitions`), nobody has a target and only wall-clock times exist."""
+    (:mod:`pipelines.mining.definitions`), nobody has a target and only wall-clock times exist.
+    Shared by the analyses that read the same clock (:data:`~pipelines.mining.clock.SHARED`)."""
+    as_of_us = resolve_as_of(log, as_of)
+    breakers = None if fcr_breakers is None else tuple(fcr_breakers)
+    key = cache_key(log, "clock", policy, as_of_us, implicit_reopens, breakers)
+    clock = SHARED.get(key, lambda: _read_clock(log, policy, as_of_us, implicit_reopens, breakers))
+    return dataclasses.replace(clock, log=log)  # the cached clock holds no store
+
+
+def _read_clock(log: Log, policy: SlaPolicy | None, as_of_us: int, implicit_reopens: bool | None,
+                fcr_breakers: Sequence[str] | None) -> SlaClock:
     ev = load_case_events(log, policy=policy)
-    as_of_us = ev.as_of_us if as_of is None else resolve_as_of(log, as_of)
     r = roles(ev.activities.tolist(), policy, implicit_reopens=implicit_reopens, fcr_breakers=fcr_breakers)
     targets = case_targets(policy, ev.cases)
     c = case_clocks(ev, policy, case_roles=r, targets=targets, as_of_us=as_of_us, first_resolution=True)
     rows = np.flatnonzero(c["start_us"].to_numpy() != NAT)  # cases started by as_of
     t = {key: c[col].to_numpy(dtype=np.int64)[rows].view("datetime64[us]") for key, col in _INSTANTS.items()}
     frame = _clock_frame(c.iloc[rows], ev.cases.iloc[rows], targets, rows, t, ev.activities)
-    return SlaClock(frame=frame, instants=t, policy=policy, as_of_us=as_of_us, log=log, events=ev,
+    for a in (*t.values(), rows):
+        a.flags.writeable = False
+    return SlaClock(frame=frame, instants=t, policy=policy, as_of_us=as_of_us, log=None, events=ev,
                     event_rows=rows, fcr_breakers=r.fcr_breakers)
 
 

@@ -120,6 +120,7 @@ SLA_WAIT_CHART = "sla-wait-chart"
 SLA_AT_RISK = "sla-at-risk"
 SLA_CALIBRATION = "sla-calibration"
 SLA_CALIBRATION_CHART = "sla-calibration-chart"
+SLA_CALIBRATION_RUN = "sla-calibration-run"
 BOTTLENECKS_WAIT_CHART = "bottlenecks-wait-chart"
 
 # compare (/compare)

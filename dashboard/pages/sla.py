@@ -165,6 +165,10 @@ def layout(policy: str | None = None, by: str = "target", period: str = "week", 
         html.H4("At-risk queue: open cases likely to breach", className="mt-4"),
         page.loading(html.Div(id=ids.SLA_AT_RISK)),
         html.H4("How good are these probabilities?", className="mt-4"),
+        html.P(["Replays the at-risk model at four earlier moments of the log and compares what it said with what "
+                "happened (a few seconds on a large log, so on request). ",
+                html.Button("Check the probabilities against history", id=ids.SLA_CALIBRATION_RUN, n_clicks=0,
+                            className="btn btn-outline-secondary btn-sm")], className="small text-muted"),
         page.loading(html.Div(id=ids.SLA_CALIBRATION)),
     ], id=ids.SLA_SECTIONS)
     return page.frame(
@@ -446,8 +450,11 @@ def show_at_risk(store, name):
     return problem.alert
 
 
-@callback(Output(ids.SLA_CALIBRATION, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"))
-def show_calibration(store, name):
+@callback(Output(ids.SLA_CALIBRATION, "children"), Input(ids.SLA_CALIBRATION_RUN, "n_clicks"),
+          Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"))
+def show_calibration(clicks, store, name):
+    if not clicks:  # on request only; once asked, it follows the filters
+        return None
     with page.errors() as problem:
         state, policy = _scope(store, name)
         if data.n_cases(state) == 0:

@@ -17,6 +17,7 @@ from dashboard import ids
 from pipelines.mining.dfg import END, START, discover_dfg
 from pipelines.mining.filters import CaseAttribute, apply_filter
 from pipelines.mining.sla import (
+    calibrate_risk,
     evaluate_sla,
     find_at_risk,
     get_resolution_times,
@@ -142,6 +143,21 @@ def test_at_risk_queue_links_to_the_case_page(page, live_app, watch):
     page.locator(".case-attributes").get_by_text(case_id, exact=True).wait_for(timeout=30_000)
     params = search_params(page)
     assert params["case"] == [case_id] and params["log"] == ["before"]  # the filter state came along
+    watch.assert_clean()
+
+
+def test_risk_calibration_on_request_equals_the_api(page, live_app, watch):
+    open_page(page, live_app.url + "/sla?log=before")
+    page.wait_for_selector(f"{ids.css(ids.grid('sla-at-risk'))} .ag-row", timeout=30_000, state="attached")
+    wait_for_app(page)
+    assert page.locator(".calibration-table").count() == 0  # a few seconds on a large log: not on page load
+    page.click(f"#{ids.SLA_CALIBRATION_RUN}")
+    table = page.locator(".calibration-table")
+    table.wait_for(timeout=60_000)
+    with closing(Store(live_app.db)) as store:
+        summary = calibrate_risk(store.log("before"), read_policy(POLICY), milestone="resolution").summary
+    pooled = summary[summary["cutoff"].isna()].iloc[0]
+    assert f"{pooled['brier']:.3f}" in table.inner_text() and f"{pooled['auc']:.2f}" in table.inner_text()
     watch.assert_clean()
 
 

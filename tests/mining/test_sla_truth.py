@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.etl.loader import ingest_log
-from pipelines.mining.policy import ReopenRule, read_policy
+from pipelines.mining.policy import ReopenRule
 from pipelines.mining.sla import (
     evaluate_sla,
     get_reopens,
@@ -25,7 +24,6 @@ from pipelines.mining.sla import (
     get_wait_split,
     sla_breach_rates,
 )
-from pipelines.store import Store
 from tests.conftest import ROOT
 
 SAMPLES = ROOT / "sample_logs"
@@ -49,23 +47,10 @@ README_COUNTS = {  # resolved, fr breached, resolution breached, paused cases, r
 }
 
 
-@pytest.fixture(scope="module")
-def store():
-    s = Store(":memory:")
-    for name in ("before", "after"):
-        ingest_log(SAMPLES / f"{name}.csv.gz", log=name, store=s)
-    return s
-
-
-@pytest.fixture(scope="module")
-def policy():
-    return read_policy(SAMPLES / "sla_policy.toml")
-
-
 @pytest.fixture(scope="module", params=["before", "after"])
-def pair(request, store, policy):
+def pair(request, sample_store, sample_policy):
     name = request.param
-    sla = evaluate_sla(store.log(name), policy)
+    sla = evaluate_sla(sample_store.log(name), sample_policy)
     truth = pd.read_csv(SAMPLES / f"{name}_truth.csv.gz")
     merged = truth.merge(sla, on="case_id", how="outer", suffixes=("_truth", ""), indicator=True)
     assert (merged["_merge"] == "both").all()
@@ -130,11 +115,11 @@ def test_readme_truth_counts(pair):
     assert sla["reopens"].sum() == reopen_events
 
 
-def test_first_contact_resolution_equals_the_truth(pair, store, policy):
+def test_first_contact_resolution_equals_the_truth(pair, sample_store, sample_policy):
     """Default FCR breakers (pause, reopen, escalation/transfer/return-to activities) are exactly
     the truth's: Escalate to L2, Transfer to *, Return to L1, Reopen ticket, Request information."""
     name, _, truth, _ = pair
-    res = get_resolution_times(store.log(name), policy)
+    res = get_resolution_times(sample_store.log(name), sample_policy)
     assert res.fcr_breakers == ("Escalate to L2", "Reopen ticket", "Request information", "Return to L1",
                                 "Transfer to back office", "Transfer to finance", "Transfer to logistics")
     m = truth.merge(res.cases, on="case_id", suffixes=("_truth", ""))
@@ -147,13 +132,13 @@ def test_first_contact_resolution_equals_the_truth(pair, store, policy):
     assert (calendar["resolved"], calendar["censored"]) == (len(resolved), len(truth) - len(resolved))
 
 
-def test_thank_you_classification_equals_the_truth(pair, store, policy):
+def test_thank_you_classification_equals_the_truth(pair, sample_store, sample_policy):
     """With an unbounded window, reopens directly re-resolved are exactly the simulator's thank-you
     reopens, except one per log: a thank-you reopen that is the case's last event (cut by the log
     end), which the simulator classifies by its cause and a log cannot."""
     name, _, truth, _ = pair
-    wide = dataclasses.replace(policy, reopen=ReopenRule(True, 400 * 86400.0))
-    sla = evaluate_sla(store.log(name), wide)
+    wide = dataclasses.replace(sample_policy, reopen=ReopenRule(True, 400 * 86400.0))
+    sla = evaluate_sla(sample_store.log(name), wide)
     m = truth.merge(sla, on="case_id")
     differ = m[m["thank_you_reopens"] != m["thankyou_reopens"]]
     assert len(differ) == 1
@@ -163,17 +148,17 @@ def test_thank_you_classification_equals_the_truth(pair, store, policy):
     assert row["case_id"] == expected
 
 
-def test_wait_split_adds_up_to_the_clock(pair, store, policy):
+def test_wait_split_adds_up_to_the_clock(pair, sample_store, sample_policy):
     name, sla, _, _ = pair
-    split = get_wait_split(store.log(name), policy)
+    split = get_wait_split(sample_store.log(name), sample_policy)
     assert (split["customer_wait_business_s"].to_numpy() == sla["paused_s"].to_numpy()).all()
     assert (split["agent_wait_business_s"].to_numpy() == sla["resolution_elapsed_s"].to_numpy()).all()
 
 
-def test_reopen_report(store, policy):
+def test_reopen_report(sample_store, sample_policy):
     """before: 585 cases reopened (truth: real + thank-you > 0); 2h window: 311 thank-you reopens
     (the truth has 365 thank-yous, 54 of them re-resolved more than 2 h after the reopen)."""
-    rep = get_reopens(store.log("before"), policy)
+    rep = get_reopens(sample_store.log("before"), sample_policy)
     s = rep.summary.iloc[0]
     truth = pd.read_csv(SAMPLES / "before_truth.csv.gz")
     assert s["reopened_cases"] == ((truth["real_reopens"] + truth["thankyou_reopens"]) > 0).sum() == 585

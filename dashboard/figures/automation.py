@@ -16,12 +16,14 @@ from dashboard.figures.common import (
     BLUE,
     GREEN,
     ORANGE,
+    STEP_RESOLUTION,
     duration_unit,
     empty_figure,
     format_duration,
     format_share,
     is_missing,
     styled,
+    thin_steps,
 )
 from pipelines.mining.automation import COMPONENTS
 
@@ -166,12 +168,16 @@ def whatif_table(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def ecdf(values) -> tuple[list[float], list[float]]:
-    """Sorted values and the share of values at most each: ``([1, 2, 3], [1/3, 2/3, 1])``."""
+def ecdf(values, *, resolution: float = STEP_RESOLUTION) -> tuple[list[float], list[float]]:
+    """Sorted values and the share of values at most each: ``([1, 2, 3], [1/3, 2/3, 1])``, its
+    steps finer than ``resolution`` merged for drawing (:func:`~dashboard.figures.common.thin_steps`)."""
     v = np.sort(np.asarray(values, dtype=np.float64))
     v = v[~np.isnan(v)]
     n = len(v)
-    return v.tolist(), (np.arange(1, n + 1) / n).tolist() if n else []
+    if not n:
+        return [], []
+    x, y = thin_steps(v, np.arange(1, n + 1) / n, resolution)
+    return x.tolist(), y.tolist()
 
 
 def whatif_figure(cases: pd.DataFrame, summary: pd.DataFrame, measure: str = "calendar") -> go.Figure:

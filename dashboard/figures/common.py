@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import plotly.graph_objects as go
 
 BLUE = "#2c6fbb"
@@ -82,3 +83,27 @@ def empty_figure(message: str, *, height: int = 240) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return styled(fig, height=height)
+
+
+STEP_RESOLUTION = 0.0005
+"""Steps of a drawn curve finer than this share (0.05 percentage points) are merged."""
+
+
+def thin_steps(x, y, resolution: float = STEP_RESOLUTION) -> tuple[np.ndarray, np.ndarray]:
+    """A monotone step curve (drawn with ``shape="hv"``) with its steps finer than ``resolution``
+    merged, for the browser: a large log has a step per case (tens of thousands, megabytes of JSON),
+    more than a screen can show. When there are more than ``1 / resolution`` points, a point is
+    kept only where ``y`` has moved by ``resolution`` or more since the last kept one (and the last
+    point is kept), so the drawn curve stays within ``resolution`` of the exact one at every ``x``,
+    with at most ``1 / resolution + 1`` points, all of them exact. ``resolution=0`` keeps all.
+
+    >>> thin_steps([1, 2, 3, 4, 5, 6, 7, 8], [0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875], resolution=0.25)
+    (array([1., 3., 5., 7., 8.]), array([0.   , 0.25 , 0.5  , 0.75 , 0.875]))
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if resolution <= 0 or len(y) <= 1 / resolution:
+        return x, y
+    bucket = np.floor(np.abs(y - y[0]) / resolution)
+    keep = np.r_[True, bucket[1:] != bucket[:-1]]
+    keep[-1] = True
+    return x[keep], y[keep]

@@ -20,6 +20,7 @@ from dashboard.figures.common import (
     GREY,
     ORANGE,
     RED,
+    STEP_RESOLUTION,
     duration_unit,
     empty_figure,
     format_count,
@@ -27,6 +28,7 @@ from dashboard.figures.common import (
     format_share,
     is_missing,
     styled,
+    thin_steps,
 )
 from dashboard.figures.kpis import Kpi
 from pipelines.mining.policy import SlaPolicy
@@ -149,9 +151,11 @@ def resolution_table(summary: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def km_curve(km: pd.DataFrame) -> tuple[list[float], list[float]]:
-    """A Kaplan-Meier table as a step curve: ``([0, t1, t2, ...], [1, S(t1), S(t2), ...])``."""
-    return [0.0, *km["time"].astype(float).tolist()], [1.0, *km["survival"].astype(float).tolist()]
+def km_curve(km: pd.DataFrame, *, resolution: float = STEP_RESOLUTION) -> tuple[list[float], list[float]]:
+    """A Kaplan-Meier table as a step curve: ``([0, t1, t2, ...], [1, S(t1), S(t2), ...])``, its
+    steps finer than ``resolution`` merged for drawing (:func:`~dashboard.figures.common.thin_steps`)."""
+    t, s = thin_steps(km["time"], km["survival"], resolution)
+    return [0.0, *t.tolist()], [1.0, *s.tolist()]
 
 
 def km_figure(curves: Mapping[str, pd.DataFrame], medians: Mapping[str, float] | None = None) -> go.Figure:

@@ -13,6 +13,7 @@ from dashboard.components.policy import choose
 from dashboard.figures import automation as fa
 from dashboard.figures import compare as fc
 from dashboard.figures import sla as fs
+from dashboard.figures.common import STEP_RESOLUTION
 from dashboard.figures.process_map import edge_id, map_stylesheet
 from pipelines.mining.compare import Side
 from pipelines.mining.compare_maps import EDGE_COLUMNS, NODE_COLUMNS, MapDelta
@@ -122,6 +123,28 @@ def test_resolution_table_puts_kaplan_meier_next_to_resolved_only():
 def test_km_curve_starts_at_one_and_steps_down():
     km = kaplan_meier([1, 2, 2, 3], [True, True, False, True])  # S: 0.75 at 1, 0.5 at 2, 0 at 3
     assert fs.km_curve(km) == ([0.0, 1.0, 2.0, 3.0], [1.0, 0.75, 0.5, 0.0])
+
+
+def test_km_curve_of_a_large_log_is_thinned_within_its_resolution():
+    rng = np.random.default_rng(7)
+    n = 50_000
+    km = kaplan_meier(rng.exponential(3600.0, n), rng.random(n) < 0.9)  # a distinct time per case
+    exact_t, exact_s = fs.km_curve(km, resolution=0)
+    t, s = fs.km_curve(km)
+    assert len(exact_t) > 20_000 and len(t) <= 1 / STEP_RESOLUTION + 2
+    assert (t[0], s[0]) == (0.0, 1.0) and (t[-1], s[-1]) == (exact_t[-1], exact_s[-1])
+    drawn = np.asarray(s)[np.searchsorted(t, exact_t, side="right") - 1]  # the step drawn at each exact time
+    assert np.abs(drawn - np.asarray(exact_s)).max() < STEP_RESOLUTION
+    assert set(zip(t, s, strict=True)) <= set(zip(exact_t, exact_s, strict=True))  # only exact points
+
+
+def test_ecdf_of_a_large_log_is_thinned_within_its_resolution():
+    values = np.random.default_rng(3).lognormal(10, 1, 40_000)
+    x, y = fa.ecdf(values)
+    exact_x, exact_y = fa.ecdf(values, resolution=0)
+    assert len(exact_x) == 40_000 and len(x) <= 1 / STEP_RESOLUTION + 1 and (x[-1], y[-1]) == (exact_x[-1], 1.0)
+    drawn = np.asarray(y)[np.searchsorted(x, exact_x, side="right") - 1]
+    assert np.abs(drawn - np.asarray(exact_y)).max() < STEP_RESOLUTION
 
 
 def test_km_figure_in_hours_with_the_median_marked():

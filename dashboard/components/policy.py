@@ -26,6 +26,23 @@ def active_name(stored: str | None) -> str | None:
         return None
 
 
+NO_POLICY = "none"
+"""The value of the "no policy" choice of a page's own policy dropdown (automation, compare)."""
+
+
+def policy_choices(stored: str | None, param: str | None, no_policy_label: str) -> tuple[list[dict], str]:
+    """Options and value of a page's policy dropdown: "no policy" and every valid policy; the URL's
+    choice ``param`` when it is one of them, else the session's active policy, else "no policy"."""
+    try:
+        names = policies.names()
+    except data.DataError:
+        names = []
+    options = [{"label": no_policy_label, "value": NO_POLICY}] + [{"label": n, "value": n} for n in names]
+    if param == NO_POLICY or param in names:
+        return options, param
+    return options, active_name(stored) or NO_POLICY
+
+
 def no_policy(what: str = "SLA numbers") -> html.Div:
     """What to do when there is no policy yet."""
     return empty_state(

@@ -17,7 +17,7 @@ from dashboard.components import page
 from dashboard.components.columns import wrapped
 from dashboard.components.feedback import no_cases
 from dashboard.components.graphs import graph
-from dashboard.components.policy import active_name, policy_store
+from dashboard.components.policy import NO_POLICY, policy_choices, policy_store
 from dashboard.components.tables import PERCENT_FORMAT, SECONDS_FORMAT, empty_state, table_card
 from dashboard.figures.automation import (
     headline,
@@ -30,7 +30,6 @@ from pipelines.mining.automation import COMPONENTS
 
 dash.register_page(__name__, path="/automation", name="Automation", title="deskmine · automation", order=50)
 
-NO_POLICY = "none"
 NUMBER = {"function": "params.value == null ? '' : d3.format(',.3~f')(params.value)"}
 HOURS = {"function": "params.value == null ? '' : d3.format(',.0f')(params.value) + ' h'"}
 CANDIDATE_COLUMNS = [
@@ -153,14 +152,7 @@ def layout(policy: str | None = None, levels: str | None = None, **_query):
 @callback(Output(ids.AUTOMATION_POLICY, "options"), Output(ids.AUTOMATION_POLICY, "value"),
           Input(ids.POLICY_STORE, "data"), State(ids.AUTOMATION_POLICY_PARAM, "data"))
 def default_policy(stored, param):
-    try:
-        names = policies.names()
-    except data.DataError:
-        names = []
-    options = [{"label": "no policy", "value": NO_POLICY}] + [{"label": n, "value": n} for n in names]
-    if param == NO_POLICY or param in names:
-        return options, param
-    return options, active_name(stored) or NO_POLICY
+    return policy_choices(stored, param, "no policy")
 
 
 def _policy(name):

@@ -23,7 +23,7 @@ from dashboard.components import page
 from dashboard.components.columns import wrapped
 from dashboard.components.feedback import error_alert, no_cases
 from dashboard.components.graphs import graph
-from dashboard.components.policy import active_name, policy_store
+from dashboard.components.policy import NO_POLICY, policy_choices, policy_store
 from dashboard.components.tables import PERCENT_FORMAT, SECONDS_FORMAT, empty_state, table_card
 from dashboard.figures.compare import (
     delta_elements,
@@ -39,7 +39,6 @@ from pipelines.mining.filters import Filter, Variants
 
 dash.register_page(__name__, path="/compare", name="Compare", title="deskmine · compare", order=60)
 
-NO_POLICY = "none"
 DIMENSIONS = [{"label": d, "value": d} for d in ("category", "channel", "priority", "team")]
 BOOT_OPTIONS = [{"label": f"{n:,} resamples", "value": n} for n in (500, 1000, 2000)]
 VALUE_BY_UNIT = {"function": (
@@ -189,14 +188,7 @@ def toggle_mode(mode):
 @callback(Output(ids.COMPARE_POLICY, "options"), Output(ids.COMPARE_POLICY, "value"),
           Input(ids.POLICY_STORE, "data"), State(ids.COMPARE_POLICY_PARAM, "data"))
 def default_policy(stored, param):
-    try:
-        names = policies.names()
-    except data.DataError:
-        names = []
-    options = [{"label": "no policy (no SLA KPIs)", "value": NO_POLICY}] + [{"label": n, "value": n} for n in names]
-    if param == NO_POLICY or param in names:
-        return options, param
-    return options, active_name(stored) or NO_POLICY
+    return policy_choices(stored, param, "no policy (no SLA KPIs)")
 
 
 def compare_filter(state: FilterState) -> Filter:

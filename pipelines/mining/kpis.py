@@ -18,7 +18,7 @@ import pandas as pd
 
 from pipelines.log import Log
 from pipelines.mining._scope import run
-from pipelines.mining.clock import log_activities
+from pipelines.mining.clock import SHARED, cache_key, log_activities
 from pipelines.mining.definitions import roles
 from pipelines.schema import check_choice
 
@@ -60,15 +60,21 @@ def get_kpis(log: Log) -> dict:
 
 
 def _resolutions(log: Log) -> pd.DataFrame:
-    """``resolved_time`` (UTC) and ``resolution_s`` of the resolved cases of ``log``'s scope, in
-    case order: the clock core's resolution instant without a policy (roles recognised by name in
-    the scope's activities), computed in DuckDB from the materialised next-event columns."""
+    """``case_id``, ``resolved_time`` (UTC) and ``resolution_s`` of the resolved cases of ``log``'s
+    scope, in case order: the clock core's resolution instant without a policy (roles recognised by
+    name in the scope's activities), computed in DuckDB from the materialised next-event columns.
+    Shared by :func:`get_kpis` and :func:`get_kpi_trend` (:data:`~pipelines.mining.clock.SHARED`)."""
+    return SHARED.get(cache_key(log, "resolutions"), lambda: _read_resolutions(log))
+
+
+def _read_resolutions(log: Log) -> pd.DataFrame:
     r = roles(log_activities(log))
     params = {"done": list(r.resolved), "reopened": list(r.reopened), "implicit": r.implicit_reopens,
               "window_us": int(round(r.thank_you_window_s * 1e6)), "ignore_thank_you": r.ignore_thank_you,
               "last_event_resolves": r.closed_case_fallback}
     out = run(log, "mining/resolutions", params)
-    return pd.DataFrame({"resolved_time": pd.to_datetime(out["resolved_time"], utc=True).dt.tz_convert("UTC"),
+    return pd.DataFrame({"case_id": out["case_id"],
+                         "resolved_time": pd.to_datetime(out["resolved_time"], utc=True).dt.tz_convert("UTC"),
                          "resolution_s": out["resolution_s"].astype(float)})
 
 
@@ -86,7 +92,7 @@ def get_kpi_trend(log: Log, *, period: Period = "week") -> pd.DataFrame:
     res = _resolutions(log) if len(trend) else pd.DataFrame({"resolved_time": [], "resolution_s": []})
     start = res["resolved_time"].dt.tz_localize(None)
     start = start.dt.to_period("W-SUN" if period == "week" else "M").dt.start_time
-    res["period_start"] = start.dt.tz_localize("UTC").astype(trend["period_start"].dtype)
+    res = res.assign(period_start=start.dt.tz_localize("UTC").astype(trend["period_start"].dtype))  # shared: no in-place
     by = res.groupby("period_start")["resolution_s"]
     per = pd.DataFrame({"cases_resolved": by.size(), "median_resolution_s": by.quantile(0.5),
                         "p90_resolution_s": by.quantile(0.9)}).reset_index()

@@ -318,9 +318,9 @@ def find_at_risk(log: Log, policy: SlaPolicy, *, as_of: Any = None, milestone: s
         "similar_cases": q["similar_cases"].to_numpy(dtype=np.int64),
         "similar_breached": q["similar_breached"].to_numpy(dtype=np.int64),
         "basis": q["basis"].to_numpy(), "reason": q["reason"].to_numpy(),
-        # UTC instants as datetime64 (a tz-aware column's plain to_numpy() makes a Timestamp object per case)
-        schema.START_TIME: _utc_values(f[schema.START_TIME])[rows],
-        "last_event_time": _utc_values(f["last_event_time"])[rows],
+        # the clock's UTC instants (a tz-aware column's to_numpy() would make a Timestamp object per case)
+        schema.START_TIME: clock.instants["start"][rows],
+        "last_event_time": clock.instants["last_event"][rows],
     })
     out = out.sort_values(["breach_probability", "left_s", schema.CASE_ID], ascending=[False, True, True],
                           kind="stable").reset_index(drop=True)
@@ -328,11 +328,6 @@ def find_at_risk(log: Log, policy: SlaPolicy, *, as_of: Any = None, milestone: s
     for col in (schema.START_TIME, "last_event_time"):
         out[col] = pd.to_datetime(out[col], utc=True)
     return out[list(AT_RISK_COLUMNS)]
-
-
-def _utc_values(times: pd.Series) -> np.ndarray:
-    """A tz-aware time column as naive UTC ``datetime64`` values."""
-    return pd.to_datetime(times, utc=True).dt.tz_localize(None).to_numpy()
 
 
 # -- calibration -------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from pipelines.etl.loader import IngestOptions, ingest_log
-from pipelines.mining._scope import run
 from pipelines.mining.clock import case_clocks, load_case_events
 from pipelines.mining.dfg import discover_dfg
 from pipelines.mining.filters import filter_case_attribute
@@ -157,18 +156,8 @@ def test_resolutions_by_hand_equal_the_clock_core(tmp_path, text, options, expec
     ingest_log(path, log="r", store=store, options=IngestOptions(**options))
     lg = store.log("r")
     assert _assert_resolutions_equal(lg) == len(expected)
-    got = run(lg, "mining/resolutions", _resolution_params(lg))
+    got = _resolutions(lg)
     assert dict(zip(got["case_id"], got["resolution_s"], strict=True)) == expected
-
-
-def _resolution_params(lg):
-    from pipelines.mining.clock import log_activities
-    from pipelines.mining.definitions import roles
-
-    r = roles(log_activities(lg))
-    return {"done": list(r.resolved), "reopened": list(r.reopened), "implicit": r.implicit_reopens,
-            "window_us": int(round(r.thank_you_window_s * 1e6)), "ignore_thank_you": r.ignore_thank_you,
-            "last_event_resolves": r.closed_case_fallback}
 
 
 def test_resolutions_equal_the_clock_core_on_the_sample_pair(sample_store):

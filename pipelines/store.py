@@ -145,6 +145,7 @@ class Store:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.RLock()
         self._active = 0
+        self._logs_cache: tuple[tuple, pd.DataFrame] | None = None
         if self.in_memory:
             self._con = _connect(self.path, read_only=False)
             _ensure_schema(self._con)
@@ -285,7 +286,11 @@ class Store:
         """The logs in the warehouse, one row each, with their stats (see ``logs`` DDL)."""
         if not self.exists():
             return self._empty_logs()
-        return self.query("store/logs")
+        key = (self.generation(), None if self.in_memory else _file_signature(self.path))
+        cached = self._logs_cache
+        if cached is None or cached[0] != key:  # every filter and log handle reads it: once per write
+            cached = self._logs_cache = (key, self.query("store/logs"))
+        return cached[1].copy()
 
     def _empty_logs(self) -> pd.DataFrame:
         con = _connect(MEMORY, read_only=False)
@@ -353,3 +358,9 @@ def _check_schema(con: duckdb.DuckDBPyConnection, path: str) -> None:
 
 def _bump_generation(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("store/bump_generation"))
+
+
+def _file_signature(path: str) -> tuple[int, int, int]:
+    """(inode, size, mtime) of the warehouse file: a file replaced by another one reads as changed."""
+    st = os.stat(path)
+    return st.st_ino, st.st_size, st.st_mtime_ns

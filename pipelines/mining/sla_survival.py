@@ -108,18 +108,22 @@ def kaplan_meier(durations: Any, observed: Any) -> pd.DataFrame:
     1   2.0        3       1         1      0.50
     2   3.0        1       1         0      0.00
     """
-    t, o = _check(durations, observed)
+    times, at_risk, events, total, survival = _km(*_check(durations, observed))
+    return pd.DataFrame({"time": times, "at_risk": at_risk, "events": events,
+                         "censored": (total - events).astype(np.int64), "survival": survival})
+
+
+def _km(t: np.ndarray, o: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The Kaplan-Meier table as arrays: distinct times, at risk, events, cases, survival."""
     if not t.size:
-        return pd.DataFrame({"time": np.zeros(0), "at_risk": np.zeros(0, np.int64),
-                             "events": np.zeros(0, np.int64), "censored": np.zeros(0, np.int64),
-                             "survival": np.zeros(0)})
+        empty = np.zeros(0, np.int64)
+        return np.zeros(0), empty, empty, empty, np.zeros(0)
     times, inverse = np.unique(t, return_inverse=True)
     events = np.bincount(inverse, weights=o, minlength=times.size).astype(np.int64)
     total = np.bincount(inverse, minlength=times.size)
-    at_risk = t.size - np.concatenate(([0], np.cumsum(total)[:-1]))
+    at_risk = (t.size - np.concatenate(([0], np.cumsum(total)[:-1]))).astype(np.int64)
     survival = np.cumprod(1.0 - events / at_risk)
-    return pd.DataFrame({"time": times, "at_risk": at_risk.astype(np.int64), "events": events,
-                         "censored": (total - events).astype(np.int64), "survival": survival})
+    return times, at_risk, events, total, survival
 
 
 def km_quantiles(durations: Any, observed: Any, qs: Sequence[float] = (0.5, 0.9)) -> np.ndarray:
@@ -132,14 +136,15 @@ def km_quantiles(durations: Any, observed: Any, qs: Sequence[float] = (0.5, 0.9)
     >>> km_quantiles([1, 2, 5], [True, False, False], (0.5,)).tolist()
     [nan]
     """
-    table = kaplan_meier(durations, observed)
-    ev = table[table["events"] > 0]
+    times, _, events, _, survival = _km(*_check(durations, observed))
+    has_event = events > 0
+    times, survival = times[has_event], survival[has_event]
     out = []
     for q in qs:
         if not 0 < q < 1:
             raise ValueError(f"quantiles must lie strictly between 0 and 1; got {q!r}")
-        hit = np.flatnonzero(ev["survival"].to_numpy() <= 1 - q + _TOL)
-        out.append(float(ev["time"].iloc[hit[0]]) if hit.size else float("nan"))
+        hit = np.flatnonzero(survival <= 1 - q + _TOL)
+        out.append(float(times[hit[0]]) if hit.size else float("nan"))
     return np.array(out)
 
 
@@ -247,15 +252,27 @@ def summarize_resolution_times(cases: pd.DataFrame, *, by: str | None = None,
     """
     for measure in measures:
         schema.check_choice("measure", measure, MEASURES)
-    groups = [(None, cases)] if by is None else list(cases.groupby(by, sort=True, dropna=False))
+    # numpy per group (one sort), not a pandas frame per group: trends have a row per week
+    fcr_all = cases["first_contact_resolution"].to_numpy(dtype=np.float64, na_value=np.nan)
+    resolved_all = cases["resolved"].to_numpy(dtype=bool)
+    values_all = {m: cases[f"{m}_s"].to_numpy(dtype=np.float64) for m in measures}
+    if by is None:
+        groups = [(None, np.arange(len(cases)))]
+    else:
+        grouped = cases.groupby(by, sort=True, dropna=False)
+        codes = grouped.ngroup().to_numpy()
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(grouped.ngroups + 1))
+        groups = [(key, order[bounds[i]:bounds[i + 1]]) for i, key in enumerate(grouped.size().index)]
     rows = []
-    for key, part in groups:
-        fcr = part["first_contact_resolution"].dropna()
-        fcr_rate = float(fcr.astype(bool).mean()) if len(fcr) else float("nan")
+    for key, idx in groups:
+        fcr = fcr_all[idx]
+        fcr = fcr[~np.isnan(fcr)]
+        fcr_rate = float((fcr != 0).mean()) if len(fcr) else float("nan")
         for measure in measures:
-            values = part[f"{measure}_s"].to_numpy(dtype=np.float64)
+            values = values_all[measure][idx]
             ok = ~np.isnan(values)
-            t, o = values[ok], part["resolved"].to_numpy(dtype=bool)[ok]
+            t, o = values[ok], resolved_all[idx][ok]
             naive = np.quantile(t[o], (0.5, 0.9)) if o.any() else np.full(2, np.nan)
             km = km_quantiles(t, o) if t.size else np.full(2, np.nan)
             row = {"measure": measure, "cases": int(ok.sum()), "resolved": int(o.sum()),

@@ -60,6 +60,7 @@ log = logging.getLogger("deskmine.dashboard")
 IDLE_RELEASE_S = 2.0
 """Seconds without a query after which the app closes its read connection (lets other processes write)."""
 CACHE_SIZE = 128
+STASH_SIZE = 64
 DEFAULT_MAX_UPLOAD_MB = 200
 UPLOAD_ENV = "DESKMINE_MAX_UPLOAD_MB"
 UPLOAD_DIR_ENV = "DESKMINE_UPLOAD_DIR"
@@ -159,11 +160,15 @@ class Gateway:
                  upload_dir: str | None = None, idle_release_s: float = IDLE_RELEASE_S) -> None:
         self.store = AppStore(db_path, read_only=True)
         self.memo = Memo(CACHE_SIZE)
+        self.stash = Memo(STASH_SIZE)  # full frames of long tables, for their CSV export
         mb = max_upload_mb if max_upload_mb is not None else float(os.environ.get(UPLOAD_ENV, DEFAULT_MAX_UPLOAD_MB))
         self.max_upload_bytes = int(mb * 1024 * 1024)
         self.upload_dir = Path(upload_dir or os.environ.get(UPLOAD_DIR_ENV) or tempfile.mkdtemp(prefix="deskmine-uploads-"))
         self.jobs: dict[str, Job] = {}
         self.jobs_lock = threading.Lock()
+        self.warm: dict[str, Any] = {"status": "idle", "pages": [], "done": [], "failed": {}, "seconds": 0.0}
+        self.warm_lock = threading.Lock()
+        self.after_ingest: Callable[[], Any] | None = None  # dashboard.warmup re-warms the default views
         self._stop = threading.Event()
         self._releaser = threading.Thread(target=self._release_loop, args=(idle_release_s,), daemon=True,
                                           name="deskmine-idle-release")
@@ -357,6 +362,23 @@ def compute(name: str, state: FilterState, **opts) -> Any:
     state = resolve_state(state)
     key = (state.log, state.digest(), name, tuple(sorted(opts.items())))
     return _memo(key, lambda: ANALYSES[name](scoped_log(state), **opts))
+
+
+def stash(frame: pd.DataFrame) -> str:
+    """Keep a table's full frame on the server (a long table ships only its first rows to the
+    browser; its "Export CSV" downloads every row from here). Returns the token :func:`stashed` takes."""
+    token = uuid.uuid4().hex
+    gateway().stash.get((token,), lambda: frame)
+    return token
+
+
+def stashed(token: str | None) -> pd.DataFrame:
+    """The frame :func:`stash` kept (DataError when it was dropped: the page must be reloaded)."""
+    frame = gateway().stash.find((token,)) if token else None
+    if frame is None:
+        raise DataError("this table is no longer held by the server (the app restarted, or many tables were opened "
+                        "since): reload the page, then export again")
+    return frame
 
 
 def with_clause(state: FilterState, clause: Clause) -> FilterState:
@@ -748,6 +770,8 @@ def _run_ingest(gw: Gateway, job_: Job, up: Upload, options, mode: str) -> None:
         job_.phase, job_.fraction, job_.status = "done", 1.0, "done"
         job_.message = job_.lines[0] if job_.lines else f"log {job_.log!r} loaded"
         gw.memo.clear()
+        if gw.after_ingest is not None:
+            gw.after_ingest()
     except (IngestError, WarehouseError, ValueError) as exc:
         job_.status, job_.message = "failed", _one_line(exc)
     except Exception as exc:  # noqa: BLE001 - the page shows one line; the server log has the traceback

@@ -40,6 +40,9 @@ CLEAR_FILTERS = "clear-filters"        # {"type": CLEAR_FILTERS, "index": where}
 CHIP_REMOVE = "chip-remove"            # {"type": CHIP_REMOVE, "index": clause key}
 GRID = "grid"                          # {"type": GRID, "index": name}: an AG Grid
 GRID_EXPORT = "grid-export"            # {"type": GRID_EXPORT, "index": name}: its CSV button
+GRID_EXPORT_ALL = "grid-export-all"    # {"type": ..., "index": name}: CSV of every row (server side)
+GRID_DOWNLOAD = "grid-download"        # {"type": ..., "index": name}: its dcc.Download
+GRID_ROWS = "grid-rows"                # {"type": ..., "index": name}: its stash token (dcc.Store)
 SVG_EXPORT = "svg-export"              # {"type": SVG_EXPORT, "index": graph id}: download a plotly figure as SVG
 SVG_DONE = "svg-done"
 
@@ -205,6 +208,11 @@ def grid(name: str) -> dict:
 
 def grid_export(name: str) -> dict:
     return {"type": GRID_EXPORT, "index": name}
+
+
+def grid_part(kind: str, name: str) -> dict:
+    """The id of a part of a long table's card (GRID_EXPORT_ALL, GRID_DOWNLOAD, GRID_ROWS)."""
+    return {"type": kind, "index": name}
 
 
 def clear_filters(where: str) -> dict:

@@ -26,6 +26,8 @@ class Memo:
         self._lock = threading.Lock()
         self._data: collections.OrderedDict[tuple, Any] = collections.OrderedDict()
         self._pending: dict[tuple, threading.Event] = {}
+        self.misses = 0
+        """How many results were computed (not found): tests check that a warmed view computes nothing."""
 
     def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
         while True:
@@ -36,6 +38,7 @@ class Memo:
                 event = self._pending.get(key)
                 if event is None:
                     event = self._pending[key] = threading.Event()
+                    self.misses += 1
                     break
             event.wait()  # another request computes it; take its result (or compute if it failed)
         try:
@@ -52,6 +55,26 @@ class Memo:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+    def find(self, key: tuple, default: Any = None) -> Any:
+        """The cached result of ``key``, or ``default`` (nothing is computed)."""
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+            return default
+
+    def keys(self) -> list[tuple]:
+        """The cached keys, least recently used first."""
+        with self._lock:
+            return list(self._data)
+
+    def retain(self, keys) -> None:
+        """Forget every result whose key is not in ``keys`` (a benchmark's "only this view is cached")."""
+        keep = set(keys)
+        with self._lock:
+            for key in [k for k in self._data if k not in keep]:
+                del self._data[key]
 
 
 __all__ = ["Memo"]

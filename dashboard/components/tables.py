@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_ag_grid as dag
 import pandas as pd
-from dash import MATCH, Input, Output, html
+from dash import MATCH, Input, Output, State, dcc, html
 
 from dashboard import ids
 from pipelines.output import frame_records
@@ -69,18 +69,36 @@ def export_button(button_id: str | dict, label: str = "Export CSV") -> html.Butt
 
 def table_card(name: str, frame: pd.DataFrame, *, title: str, file_name: str | None = None, height: int = 360,
                columns: list[dict] | None = None, row_selection: str | None = None, note: str | None = None,
-               row_id: str | None = None, actions: list | None = None) -> html.Div:
+               row_id: str | None = None, actions: list | None = None, max_rows: int | None = None) -> html.Div:
     """A titled grid (id ``ids.grid(name)``) with its Export CSV button (``ids.grid_export(name)``).
 
     The export works for any grid built here through one pattern-matching callback (:func:`register`).
+    ``max_rows``: a longer ``frame`` (already in the order that matters) ships only its first
+    ``max_rows`` rows to the browser, says so, and its Export CSV downloads every row from the server
+    (:func:`dashboard.data.stash`): a browser grid of tens of thousands of rows takes seconds to
+    transfer and draw, and nobody reads past the first few hundred.
     """
-    head = [html.H5(title, className="d-inline-block me-3 mb-0"), export_button(ids.grid_export(name))]
+    file_name = file_name or f"{name}.csv"
+    shown, parts = frame, []
+    if max_rows is not None and len(frame) > max_rows:
+        from dashboard import data
+
+        shown = frame.head(max_rows)
+        button = export_button(ids.grid_part(ids.GRID_EXPORT_ALL, name), f"Export CSV (all {len(frame):,} rows)")
+        parts = [dcc.Store(id=ids.grid_part(ids.GRID_ROWS, name), data={"token": data.stash(frame), "file": file_name}),
+                 dcc.Download(id=ids.grid_part(ids.GRID_DOWNLOAD, name))]
+        shown_note = f"The first {max_rows:,} of {len(frame):,} rows are shown; Export CSV downloads all of them."
+        note = f"{note} {shown_note}" if note else shown_note
+    else:
+        button = export_button(ids.grid_export(name))
+    head = [html.H5(title, className="d-inline-block me-3 mb-0"), button]
     head += actions or []
     return html.Div([
         html.Div(head, className="d-flex align-items-center gap-2 mb-2 mt-3"),
         html.P(note, className="small text-muted mb-2") if note else None,
-        grid(ids.grid(name), frame, height=height, columns=columns, file_name=file_name or f"{name}.csv",
+        grid(ids.grid(name), shown, height=height, columns=columns, file_name=file_name,
              row_selection=row_selection, row_id=row_id),
+        *parts,
     ], className="table-card")
 
 
@@ -94,10 +112,32 @@ def empty_state(title: str, *lines: str, children: list | None = None) -> html.D
 
 
 def register(app) -> None:
-    """The CSV export of every :func:`table_card` grid (one MATCH callback, client side)."""
+    """The CSV export of every :func:`table_card` grid: one MATCH callback client side (the rows in the
+    grid), one server side (every row of a long table, see ``max_rows``)."""
     app.clientside_callback(
         "function(n) { return n > 0; }",
         Output({"type": ids.GRID, "index": MATCH}, "exportDataAsCsv"),
         Input({"type": ids.GRID_EXPORT, "index": MATCH}, "n_clicks"),
         prevent_initial_call=True,
     )
+    app.callback(
+        Output({"type": ids.GRID_DOWNLOAD, "index": MATCH}, "data"),
+        Input({"type": ids.GRID_EXPORT_ALL, "index": MATCH}, "n_clicks"),
+        State({"type": ids.GRID_ROWS, "index": MATCH}, "data"),
+        prevent_initial_call=True,
+    )(export_all)
+
+
+def export_all(n_clicks, rows):
+    """Every row of a long table (see ``max_rows``) as CSV, from the server's stash."""
+    import dash
+
+    from dashboard import data
+
+    if not n_clicks or not rows:
+        raise dash.exceptions.PreventUpdate
+    try:
+        frame = data.stashed(rows.get("token"))
+    except data.DataError as exc:
+        return dcc.send_string(f"# {exc}\n", "export_failed.txt")
+    return dcc.send_data_frame(frame.to_csv, rows.get("file") or "export.csv", index=False)

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, clientside_callback, dcc, html
 
-from dashboard import data, ids
+from dashboard import data, extensions, ids
 from dashboard.components import page
 from dashboard.components.feedback import no_cases
 from dashboard.components.graphs import graph
@@ -23,7 +23,7 @@ from pipelines import schema
 
 dash.register_page(__name__, path="/cases", name="Cases", title="deskmine · cases", order=80)
 
-LIST_ROWS = 1000
+LIST_ROWS = 300
 EVENT_COLUMNS = [
     {"field": "pos", "headerName": "#", "type": "numericColumn", "width": 70},
     {"field": "timestamp", "headerName": "time (UTC)", "width": 180, "valueFormatter": TIME_FORMAT},
@@ -137,13 +137,12 @@ def show_list(store):
         cases = data.cases(state)
         if cases.empty:
             return no_cases("cases")
-        shown = cases.drop(columns=[schema.ATTRIBUTES], errors="ignore").sort_values(
-            schema.DURATION_S, ascending=False).head(LIST_ROWS)
-        note = (f"The {len(shown):,} longest of {len(cases):,} cases (deskmine cases --format csv exports all). "
-                if len(cases) > len(shown) else "") + "Click a row to open the case."
-        return table_card("cases", shown, title=f"Cases in the filter: {len(cases):,}", columns=CASE_LIST_COLUMNS,
+        longest = cases.drop(columns=[schema.ATTRIBUTES], errors="ignore").sort_values(
+            schema.DURATION_S, ascending=False, kind="stable")
+        note = ("Longest first. " if len(cases) > LIST_ROWS else "") + "Click a row to open the case."
+        return table_card("cases", longest, title=f"Cases in the filter: {len(cases):,}", columns=CASE_LIST_COLUMNS,
                           height=420, row_selection="single", row_id="case_id", note=note,
-                          file_name=f"{state.log}_cases.csv")
+                          file_name=f"{state.log}_cases.csv", max_rows=LIST_ROWS)
     return problem.alert
 
 
@@ -170,3 +169,9 @@ clientside_callback(
     Output(ids.CASES_SEARCH + "-url", "data"),
     Input(ids.CASES_SEARCH, "value"),
 )
+
+
+@extensions.warmer("cases", order=80)
+def _warm(store):
+    suggest(None, store, None)
+    show_list(store)

@@ -18,7 +18,7 @@ import dash_cytoscape as cyto
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from dashboard import data, ids, policies
+from dashboard import data, extensions, ids, policies
 from dashboard.components import page
 from dashboard.components.columns import wrapped
 from dashboard.components.feedback import error_alert, no_cases
@@ -101,6 +101,8 @@ EDGE_COLUMNS = [
     {"field": "time_p_adjusted", "headerName": "timing p (adjusted)", "type": "numericColumn", "minWidth": 150,
      "valueFormatter": P_FORMAT},
 ]
+SHOWN_ROWS = 200
+"""Rows of the variant-shift table sent to the browser (biggest movers first; the export has all)."""
 VERDICT_COLOURS = {"better": "success", "worse": "danger", "changed": "primary", "no change": "secondary"}
 
 
@@ -323,7 +325,7 @@ def result_view(result, req: dict) -> html.Div:
         table_card("compare-map-edges", result.map_delta.edges, title="Paths, before and after", height=320,
                    columns=wrapped(EDGE_COLUMNS), file_name="compare_map_delta_edges.csv"),
         table_card("compare-variants", result.variant_shift, title="Variant shift: the biggest movers", height=360,
-                   columns=wrapped(VARIANT_COLUMNS), file_name="compare_variant_shift.csv"),
+                   columns=wrapped(VARIANT_COLUMNS), file_name="compare_variant_shift.csv", max_rows=SHOWN_ROWS),
     ])
 
 
@@ -391,3 +393,10 @@ clientside_callback(
     Output(ids.COMPARE_URL, "data"),
     Input(ids.COMPARE_KEY, "data"),
 )
+
+
+@extensions.warmer("compare", order=70)
+def _warm(store):
+    _, mode, before, after, split = _defaults(None, None, None, None)
+    _, policy = policy_choices(None, None, "no policy (no SLA KPIs)")
+    run(0, store, policy, mode, before, after, split, ["category", "channel", "team"], 1000)

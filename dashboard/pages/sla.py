@@ -64,6 +64,9 @@ from pipelines.mining.sla import kaplan_meier
 
 dash.register_page(__name__, path="/sla", name="SLA", title="deskmine · SLA", order=40)
 
+AT_RISK_ROWS = 500
+"""Rows of the at-risk queue sent to the browser (riskiest first; the CSV export has every row)."""
+
 BY_OPTIONS = [{"label": "Target", "value": "target"}, {"label": "Priority", "value": "priority"},
               {"label": "Category", "value": "category"}, {"label": "Channel", "value": "channel"},
               {"label": "Team", "value": "team"}]
@@ -443,7 +446,7 @@ def show_at_risk(store, name):
         table = at_risk_table(queue, to_query(state))
         return table_card("sla-at-risk", table, title=f"{len(queue):,} pending milestones of {counts['open_cases']:,} "
                                                     f"open cases; {counts['at_risk']:,} at risk",
-                          columns=AT_RISK_COLUMNS, height=440, file_name=f"{state.log}_at_risk.csv",
+                          columns=AT_RISK_COLUMNS, height=440, file_name=f"{state.log}_at_risk.csv", max_rows=AT_RISK_ROWS,
                           note="Probability: the share of similar past cases (same target and category, same status, "
                                "same share of the target used) that breached, shrunk towards broader groups when "
                                "few are similar. Click a case to open it.")
@@ -511,3 +514,17 @@ def _wait_section(state):
         return no_policy_note("Splitting waiting time into customer and agent wait")
     name, policy = active
     return wait_block(state, name, policy, graph_id=ids.BOTTLENECKS_WAIT_CHART, grid_name="bottlenecks-wait")
+
+
+@extensions.warmer("sla", order=50)
+def _warm(store):
+    name = policies.resolve(None)
+    if name is None:
+        return
+    show_summary(store, name)
+    show_rates(store, name, "target", "week")
+    show_drivers(store, name, "status", "resolution")
+    show_resolution(store, name)
+    show_reopens(store, name)
+    show_wait(store, name)
+    show_at_risk(store, name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, html
 
-from dashboard import data, ids
+from dashboard import data, extensions, ids
 from dashboard.components import page
 from dashboard.components.feedback import no_cases
 from dashboard.components.graphs import graph
@@ -16,6 +16,8 @@ from pipelines.mining.filters import Variants
 dash.register_page(__name__, path="/variants", name="Variants", title="deskmine · variants", order=20)
 
 GRID = "variants"
+SHOWN_ROWS = 500
+"""Variants sent to the browser (most frequent first; the CSV export has all of them)."""
 COLUMNS = [
     {"field": "rank", "type": "numericColumn", "width": 90, "pinned": "left"},
     {"field": "variant_id", "headerName": "variant", "type": "numericColumn", "width": 100},
@@ -52,7 +54,7 @@ def show_variants(store):
         return html.Div([
             graph(ids.VARIANTS_COVERAGE, coverage_figure(variants), file_name="variant_coverage"),
             table_card(GRID, table, title=f"{len(table):,} variants", file_name=f"{state.log}_variants.csv",
-                       height=520, columns=COLUMNS, row_selection="multi", row_id="variant_id",
+                       height=520, columns=COLUMNS, row_selection="multi", row_id="variant_id", max_rows=SHOWN_ROWS,
                        actions=[filter_button, html.Span(id=ids.VARIANTS_SELECTED, className="small text-muted")],
                        note="Durations are first to last event; open cases count with their duration so far."),
         ])
@@ -71,3 +73,8 @@ def filter_to_selected(n_clicks, rows):
         raise dash.exceptions.PreventUpdate
     chosen = sorted({int(r["variant_id"]) for r in rows})
     return page.patch(replace=["variants"], add=[Variants(chosen)])
+
+
+@extensions.warmer("variants", order=30)
+def _warm(store):
+    show_variants(store)

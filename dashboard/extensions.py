@@ -17,6 +17,13 @@ page module at start):
 
 Providers run inside the page's callback; a :class:`~dashboard.data.DataError` they raise is shown
 in their card / section only, so one failing provider never blanks the page.
+
+A page also registers how to precompute its default view (:mod:`dashboard.warmup` runs these in the
+background when the app starts and after an upload is ingested)::
+
+    @extensions.warmer("sla", order=50)
+    def _warm(store, policy_name):                     # the default view's filter store, policy name
+        show_summary(store, policy_name)               # the page's own callbacks, default inputs
 """
 
 from __future__ import annotations
@@ -43,7 +50,15 @@ class Section:
     fn: Callable[[Any], Any]
 
 
+@dataclass(frozen=True)
+class Warmer:
+    page: str
+    order: int
+    fn: Callable[[dict, str | None], Any]
+
+
 _KPIS: dict[str, KpiProvider] = {}
+_WARMERS: dict[str, Warmer] = {}
 _SECTIONS: dict[tuple[str, str], Section] = {}
 
 
@@ -70,3 +85,16 @@ def section(page: str, title: str, order: int = 50):
 
 def sections(page: str) -> list[Section]:
     return sorted((s for s in _SECTIONS.values() if s.page == page), key=lambda s: (s.order, s.title))
+
+
+def warmer(page: str, order: int = 50):
+    """Register ``fn(store, policy_name)``: computes what ``page`` shows by default (its callbacks,
+    default inputs), so that its first render reads cached results. ``order``: the warm-up's order."""
+    def decorate(fn):
+        _WARMERS[page] = Warmer(page, order, fn)
+        return fn
+    return decorate
+
+
+def warmers() -> list[Warmer]:
+    return sorted(_WARMERS.values(), key=lambda w: (w.order, w.page))

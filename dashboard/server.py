@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import sys
 
@@ -42,8 +43,11 @@ def serve(db: str | None = None, host: str = "127.0.0.1", port: int = 8050, debu
               file=sys.stderr)
         return 2
     from dashboard import create_app
+    from dashboard.warmup import start_warm_up
 
     app = create_app(db)
+    _log_to_stderr()
+    start_warm_up(app)  # every page's default view, in the background
     if credentials is not None:
         from dashboard.auth import protect
 
@@ -51,3 +55,13 @@ def serve(db: str | None = None, host: str = "127.0.0.1", port: int = 8050, debu
     print(f"deskmine: serving {db or 'the default warehouse'} on http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr)
     app.run(host=host, port=port, debug=debug, dev_tools_disable_version_check=True)
     return 0
+
+
+def _log_to_stderr() -> None:
+    """The app's own messages (warm-up done, failures) on stderr, beside the server's request log."""
+    logger = logging.getLogger("deskmine.dashboard")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("deskmine: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)

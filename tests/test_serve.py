@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -72,9 +73,28 @@ def test_serve_binds_loopback_and_answers(db_path):
                     pytest.fail(f"app did not answer: {proc.stderr.read() if proc.poll() is not None else 'timeout'}")
                 time.sleep(0.5)
         assert listening_addresses(port) == {"127.0.0.1"}
+        said = _wait_for_line(proc, "precomputed", timeout=120)
+        assert "default views of log 'after' precomputed in" in said, said
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _wait_for_line(proc: subprocess.Popen, text: str, timeout: float) -> str:
+    """stderr lines of ``proc`` up to the first containing ``text`` (or all read by ``timeout``)."""
+    lines: list[str] = []
+    found = threading.Event()
+
+    def read() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+            if text in line:
+                found.set()
+                return
+
+    threading.Thread(target=read, daemon=True).start()
+    found.wait(timeout)
+    return "".join(lines)
 
 
 def test_non_loopback_bind_without_auth_is_refused(db_path, capsys, monkeypatch):

@@ -12,7 +12,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import data, ids, policies
+from dashboard import data, extensions, ids, policies
 from dashboard.components import page
 from dashboard.components.columns import wrapped
 from dashboard.components.feedback import no_cases
@@ -277,3 +277,10 @@ def show_whatif(n_clicks, store, name, activities, mode, latency):
         ])
     return problem.alert
 
+
+@extensions.warmer("automation", order=60)
+def _warm(store):
+    _, name = policy_choices(None, None, "no policy")
+    show_candidates(store, name, [])
+    show_triage(store, name, 2)
+    show_macros(store)

@@ -12,7 +12,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from dashboard import data, ids, policies
+from dashboard import data, extensions, ids, policies
 from dashboard.components import page
 from dashboard.components.feedback import no_cases
 from dashboard.components.graphs import graph
@@ -109,3 +109,11 @@ def show_sections(store, policy_name):
             return None
         return page.sections("bottlenecks", state)
     return problem.alert
+
+
+@extensions.warmer("bottlenecks", order=40)
+def _warm(store):
+    show_time_split(store, "transition")
+    show_handoffs(store)
+    show_rework(store)
+    show_sections(store, None)

@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, dcc, html
 
-from dashboard import data, ids
+from dashboard import data, extensions, ids
 from dashboard.components.feedback import error_alert
 from dashboard.components.tables import empty_state, export_button, grid
 from pipelines import schema
@@ -347,3 +347,8 @@ def poll_ingest(_n, job_id, generation):
                   dcc.Link("its process map", href=f"/map?log={job['log']}", className="alert-link")]),
     ], color="success")
     return done, True, status, (generation or 0) + 1
+
+
+@extensions.warmer("data", order=90)
+def _warm(store):
+    show_log(store["log"])

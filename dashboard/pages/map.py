@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import data, ids
+from dashboard import data, extensions, ids
 from dashboard.components import page
 from dashboard.components.feedback import error_alert, no_cases
 from dashboard.figures.common import format_count, format_duration
@@ -244,3 +244,7 @@ def export_bpmn(n_clicks, store):
         return dash.no_update, error_alert(str(exc), title="The BPMN model could not be exported")
     return dcc.send_string(xml, f"{state.log}_process.bpmn"), None
 
+
+@extensions.warmer("map", order=20)
+def _warm(store):
+    show_map(store, "frequency", None, None)

@@ -134,3 +134,9 @@ def show_trends(store, freq, policy_name):
                           file_name="resolution_per_period"), lg=6),
         ])
     return problem.alert
+
+
+@extensions.warmer("overview", order=10)
+def _warm(store):
+    show_kpis(store, None)
+    show_trends(store, "week", None)

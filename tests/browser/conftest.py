@@ -76,6 +76,7 @@ class LiveApp:
     url: str
     db: Path
     server: object = field(repr=False)
+    app: object = field(default=None, repr=False)
 
 
 def serve_app(db: Path, **app_options) -> Iterator[LiveApp]:
@@ -89,7 +90,7 @@ def serve_app(db: Path, **app_options) -> Iterator[LiveApp]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiveApp(url=f"http://127.0.0.1:{server.server_port}", db=db, server=server)
+        yield LiveApp(url=f"http://127.0.0.1:{server.server_port}", db=db, server=server, app=app)
     finally:
         server.shutdown()
         gateway = app.server.extensions.get("deskmine")

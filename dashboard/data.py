@@ -166,8 +166,7 @@ class Gateway:
         self.upload_dir = Path(upload_dir or os.environ.get(UPLOAD_DIR_ENV) or tempfile.mkdtemp(prefix="deskmine-uploads-"))
         self.jobs: dict[str, Job] = {}
         self.jobs_lock = threading.Lock()
-        self.warm: dict[str, Any] = {"status": "idle", "pages": [], "done": [], "failed": {}, "seconds": 0.0}
-        self.warm_lock = threading.Lock()
+        self.warm_lock = threading.Lock()  # one warm-up at a time (dashboard.warmup)
         self.after_ingest: Callable[[], Any] | None = None  # dashboard.warmup re-warms the default views
         self._stop = threading.Event()
         self._releaser = threading.Thread(target=self._release_loop, args=(idle_release_s,), daemon=True,
@@ -368,7 +367,7 @@ def stash(frame: pd.DataFrame) -> str:
     """Keep a table's full frame on the server (a long table ships only its first rows to the
     browser; its "Export CSV" downloads every row from here). Returns the token :func:`stashed` takes."""
     token = uuid.uuid4().hex
-    gateway().stash.get((token,), lambda: frame)
+    gateway().stash.put((token,), frame)
     return token
 
 

@@ -22,8 +22,8 @@ A page also registers how to precompute its default view (:mod:`dashboard.warmup
 background when the app starts and after an upload is ingested)::
 
     @extensions.warmer("sla", order=50)
-    def _warm(store, policy_name):                     # the default view's filter store, policy name
-        show_summary(store, policy_name)               # the page's own callbacks, default inputs
+    def _warm(store):                                  # the default view's filter store payload
+        show_summary(store, policies.resolve(None))    # the page's own callbacks, default inputs
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class Section:
 class Warmer:
     page: str
     order: int
-    fn: Callable[[dict, str | None], Any]
+    fn: Callable[[dict], Any]
 
 
 _KPIS: dict[str, KpiProvider] = {}
@@ -88,8 +88,9 @@ def sections(page: str) -> list[Section]:
 
 
 def warmer(page: str, order: int = 50):
-    """Register ``fn(store, policy_name)``: computes what ``page`` shows by default (its callbacks,
-    default inputs), so that its first render reads cached results. ``order``: the warm-up's order."""
+    """Register ``fn(store)``: computes what ``page`` shows by default for the filter store payload
+    ``store`` (its callbacks, default inputs), so that its first render reads cached results.
+    ``order``: the warm-up's order."""
     def decorate(fn):
         _WARMERS[page] = Warmer(page, order, fn)
         return fn

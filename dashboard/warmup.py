@@ -13,7 +13,7 @@ cache (the browser tests check: after the warm-up, loading every page computes n
 A request that arrives while the warm-up is computing the same result waits for it instead of
 computing it twice (:class:`~pipelines.memo.Memo`); other requests run alongside. A filter change
 is not precomputed (it cannot be guessed), but reads what the default view left in the engine's
-shared cache where it can. Progress is in :func:`status` and the server log.
+shared cache where it can. :func:`warm_up` returns what it did; the server log says it too.
 """
 
 from __future__ import annotations
@@ -30,15 +30,14 @@ log = logging.getLogger("deskmine.dashboard")
 
 
 def warm_up(app) -> dict[str, Any]:
-    """Run every page's warmer for the app's default log, in order; returns :func:`status`.
+    """Run every page's warmer for the app's default log, in order. Returns ``{"status": "done",
+    "done": [pages], "failed": {page: message}, "seconds"}``.
 
     A failing warmer is logged and skipped (its page computes when opened, and shows its own error).
     """
     gw = app.server.extensions[data.EXTENSION_KEY]
     with gw.warm_lock:
-        generation = _generation(app)
-        state = gw.warm = {"status": "running", "generation": generation, "done": [], "failed": {},
-                           "pages": [w.page for w in extensions.warmers()], "seconds": 0.0}
+        state: dict[str, Any] = {"status": "running", "done": [], "failed": {}, "seconds": 0.0}
         started = time.monotonic()
         with app.server.app_context():
             try:
@@ -69,7 +68,7 @@ def warm_up(app) -> dict[str, Any]:
         if log_name is not None:
             log.info("default views of log %r precomputed in %.1f s%s", log_name, state["seconds"],
                      f" (failed: {', '.join(state['failed'])})" if state["failed"] else "")
-        return dict(state)
+        return state
 
 
 def start_warm_up(app) -> threading.Thread:
@@ -79,17 +78,3 @@ def start_warm_up(app) -> threading.Thread:
     thread = threading.Thread(target=warm_up, args=(app,), daemon=True, name="deskmine-warm-up")
     thread.start()
     return thread
-
-
-def status(app) -> dict[str, Any]:
-    """``{"status": idle|running|done, "pages", "done", "failed" {page: message}, "seconds"}``."""
-    gw = app.server.extensions[data.EXTENSION_KEY]
-    return dict(gw.warm)
-
-
-def _generation(app) -> int:
-    with app.server.app_context():
-        try:
-            return data.generation()
-        except data.DataError:
-            return 0

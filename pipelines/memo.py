@@ -45,16 +45,26 @@ class Memo:
             value = compute()
             with self._lock:
                 self._data[key] = value
-                while len(self._data) > self.size:
-                    self._data.popitem(last=False)
+                self._evict()
             return value
         finally:
             with self._lock:
                 self._pending.pop(key).set()
 
+    def _evict(self) -> None:  # with the lock held
+        while len(self._data) > self.size:
+            self._data.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+    def put(self, key: tuple, value: Any) -> None:
+        """Keep ``value`` under ``key`` (the least recently used result goes when full)."""
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            self._evict()
 
     def find(self, key: tuple, default: Any = None) -> Any:
         """The cached result of ``key``, or ``default`` (nothing is computed)."""

@@ -251,16 +251,19 @@ def read_clock(log: Log, policy: SlaPolicy | None, *, as_of: Any = None, implici
     """:func:`sla_clock`, with or without a policy: without one the roles are recognised by name
     (:mod:`pipelines.mining.definitions`), nobody has a target and only wall-clock times exist.
     Shared by the analyses that read the same clock (:data:`~pipelines.mining.clock.SHARED`)."""
-    as_of_us = resolve_as_of(log, as_of)
+    # None (the log's end) stays None in the key: the generation in it already says when the end moved,
+    # and a cache hit then needs no query
+    as_of_us = None if as_of is None else resolve_as_of(log, as_of)
     breakers = None if fcr_breakers is None else tuple(fcr_breakers)
     key = cache_key(log, "clock", policy, as_of_us, implicit_reopens, breakers)
     clock = SHARED.get(key, lambda: _read_clock(log, policy, as_of_us, implicit_reopens, breakers))
     return dataclasses.replace(clock, log=log)  # the cached clock holds no store
 
 
-def _read_clock(log: Log, policy: SlaPolicy | None, as_of_us: int, implicit_reopens: bool | None,
+def _read_clock(log: Log, policy: SlaPolicy | None, as_of_us: int | None, implicit_reopens: bool | None,
                 fcr_breakers: Sequence[str] | None) -> SlaClock:
     ev = load_case_events(log, policy=policy)
+    as_of_us = ev.as_of_us if as_of_us is None else as_of_us
     r = roles(ev.activities.tolist(), policy, implicit_reopens=implicit_reopens, fcr_breakers=fcr_breakers)
     targets = case_targets(policy, ev.cases)
     c = case_clocks(ev, policy, case_roles=r, targets=targets, as_of_us=as_of_us, first_resolution=True)

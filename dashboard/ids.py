@@ -96,7 +96,6 @@ POLICY_STORE = "policy-store"          # dcc.Store(storage_type="session"): the 
 SLA_POLICY = "sla-policy"              # the policy dropdown (its value is the page state, ?policy=)
 SLA_POLICY_PARAM = "sla-policy-param"  # dcc.Store: the ?policy= of the URL the page was opened with
 SLA_POLICY_URL = "sla-policy-url"      # dummy output of the clientside URL writer
-SLA_POLICY_REMEMBER = "sla-policy-remember"      # dcc.Store: {"name", "id"}: a choice to keep in the session
 SLA_POLICY_REMEMBERED = "sla-policy-remembered"  # dummy output of the clientside session writer
 SLA_POLICY_VIEW = "sla-policy-view"
 SLA_POLICY_UPLOAD = "sla-policy-upload"
@@ -213,6 +212,12 @@ def grid_export(name: str) -> dict:
 def grid_part(kind: str, name: str) -> dict:
     """The id of a part of a long table's card (GRID_EXPORT_ALL, GRID_DOWNLOAD, GRID_ROWS)."""
     return {"type": kind, "index": name}
+
+
+def shown(section_id: str) -> str:
+    """The dcc.Store (False, then True) of a deferred section: set once it scrolls into view (see
+    ``dashboard.components.page.deferred``)."""
+    return f"{section_id}-shown"
 
 
 def clear_filters(where: str) -> dict:

@@ -73,4 +73,64 @@
         var box = uploadBox(ev.target);
         if (box && ev.dataTransfer) { checkFiles(ev.dataTransfer.files, box); }
     }, true);
+    /* Deferred sections (dashboard.components.feedback.deferred): a section's store is set to true
+       once the section comes within 100 px of the viewport, so its callback runs then and not
+       before (pages open with the work of what is on screen, like Grafana's lazy panels). Before
+       printing every section is drawn; deskmine.revealAll() does the same from the console or a test.
+       A section named by the URL's #hash is scrolled to when it appears. */
+    var revealed = typeof WeakSet === "function" ? new WeakSet() : null;
+    function reveal(el) {
+        if (!el || (revealed && revealed.has(el))) { return; }
+        var store = el.getAttribute("data-deferred");
+        if (!store || !window.dash_clientside || !window.dash_clientside.set_props) { return; }
+        if (revealed) { revealed.add(el); }
+        window.dash_clientside.set_props(store, {data: true});
+    }
+    /* In view for a quarter of a second, not just crossed while the page above it settles (a chart
+       arriving before its height is known moves the sections below it up and down again). */
+    var MARGIN = 100, SETTLE_MS = 200;
+    function near(el) {
+        var box = el.getBoundingClientRect();
+        return el.isConnected && box.top < window.innerHeight + MARGIN && box.bottom > -MARGIN;
+    }
+    var observer = typeof IntersectionObserver === "function" ? new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+            var el = entry.target;
+            if (el._deferredTimer) { window.clearTimeout(el._deferredTimer); el._deferredTimer = null; }
+            if (!entry.isIntersecting) { return; }
+            el._deferredTimer = window.setTimeout(function () {
+                el._deferredTimer = null;
+                if (near(el)) { observer.unobserve(el); reveal(el); }
+            }, SETTLE_MS);
+        });
+    }, {rootMargin: MARGIN + "px 0px"}) : null;
+    var watched = [];
+    function scan() {
+        watched = watched.filter(function (el) {
+            if (el.isConnected) { return true; }
+            if (observer) { observer.unobserve(el); }
+            return false;
+        });
+        var found = document.querySelectorAll(".dm-deferred:not([data-watched])");
+        for (var i = 0; i < found.length; i += 1) {
+            var el = found[i];
+            el.setAttribute("data-watched", "1");
+            watched.push(el);
+            if (observer) { observer.observe(el); } else { reveal(el); }
+            if (window.location.hash && el.id === window.location.hash.slice(1)) {
+                el.scrollIntoView({block: "start"});
+                reveal(el);
+            }
+        }
+    }
+    function revealAll() {
+        document.querySelectorAll(".dm-deferred").forEach(reveal);
+    }
+    function start() {
+        new MutationObserver(scan).observe(document.body, {childList: true, subtree: true});
+        scan();
+    }
+    if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
+    window.addEventListener("beforeprint", revealAll);
+    window.deskmine = Object.assign(window.deskmine || {}, {revealAll: revealAll});
 })();

@@ -2,11 +2,45 @@
 
 from __future__ import annotations
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
 from dashboard.components.tables import empty_state
+
+DEFERRED_HEIGHT = 280
+"""Height (px) a deferred section keeps until it is drawn, so that sections below it stay below the fold."""
+
+
+def deferred(section_id: str, *, height: int = DEFERRED_HEIGHT, anchor: str | None = None) -> html.Div:
+    """A section drawn once it scrolls into view, like Grafana's panels below the fold.
+
+    Holds ``html.Div(id=section_id)`` (the callback's output, a placeholder until then) and a
+    ``dcc.Store(id=ids.shown(section_id))`` that deskmine.js sets to true once the section has been
+    within 100 px of the viewport for 0.2 s (an IntersectionObserver); every section is drawn before
+    printing, and the one named by the URL's ``#anchor`` is scrolled to. The section's callback
+    takes that store as an Input and calls :func:`require_shown` first, so a page opens with the
+    work of what is on screen, and a filter change recomputes only the sections already seen.
+    """
+    placeholder = html.Div("Drawn when scrolled into view.", className="deferred-placeholder small text-muted",
+                           style={"minHeight": f"{height}px"})
+    return html.Div([dcc.Store(id=ids.shown(section_id), data=False),
+                     loading(html.Div(placeholder, id=section_id))],
+                    className="dm-deferred", id=anchor or f"{section_id}-section",
+                    **{"data-deferred": ids.shown(section_id)})
+
+
+def reserved(height: int) -> html.Div:
+    """Blank space of about the height a section will take, shown until its callback answers, so
+    that the deferred sections below it do not all start in view as the page opens."""
+    return html.Div(className="reserved-space", style={"minHeight": f"{height}px"})
+
+
+def require_shown(shown) -> None:
+    """PreventUpdate until a deferred section has been in view (``shown`` is its store's data)."""
+    if not shown:
+        raise dash.exceptions.PreventUpdate
 
 
 def error_alert(message: str, *, title: str = "This view could not be computed") -> dbc.Alert:

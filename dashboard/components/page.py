@@ -16,6 +16,11 @@ A new page is one module (see dashboard/pages/variants.py for the smallest examp
             return figures...                    # from data.compute("sla", state)
         return problem.alert
 
+    # a section below the fold, computed once it is scrolled into view (Grafana's lazy panels):
+    #   layout:   page.deferred("sla-queue")              (instead of page.loading(html.Div(id=...)))
+    #   callback: Input(ids.shown("sla-queue"), "data")   -> def show_queue(store, in_view=True):
+    #                                                           page.require_shown(in_view) ...
+
     # changing the global filter from a page (e.g. "filter to these cases"):
     @callback(page.patch_output(), Input("sla-filter", "n_clicks"), prevent_initial_call=True)
     def narrow(n):
@@ -31,10 +36,10 @@ import dash
 from dash import Output, html
 
 from dashboard import data, extensions, ids
-from dashboard.components.feedback import error_alert, loading
+from dashboard.components.feedback import deferred, error_alert, loading, require_shown, reserved
 from dashboard.state import FilterState
 
-__all__ = ["frame", "state_of", "errors", "loading", "sections", "patch_output", "patch"]
+__all__ = ["frame", "state_of", "errors", "loading", "deferred", "reserved", "require_shown", "sections", "patch_output", "patch"]
 
 
 def frame(title: str, lead: str, *children) -> html.Div:

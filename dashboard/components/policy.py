@@ -4,7 +4,7 @@ as tables and TOML, the upload box, and the message shown when there is no polic
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, clientside_callback, dcc, html
 
 from dashboard import data, ids, policies
 from dashboard.components.tables import empty_state, grid
@@ -32,7 +32,10 @@ NO_POLICY = "none"
 
 def policy_choices(stored: str | None, param: str | None, no_policy_label: str) -> tuple[list[dict], str]:
     """Options and value of a page's policy dropdown: "no policy" and every valid policy; the URL's
-    choice ``param`` when it is one of them, else the session's active policy, else "no policy"."""
+    choice ``param`` when it is one of them, else the session's active policy, else "no policy".
+
+    Layouts call it with ``stored=None`` (the server does not see the session): the browser then
+    switches to the session's choice at once (:func:`pick_in_browser`), with no round trip."""
     try:
         names = policies.names()
     except data.DataError:
@@ -41,6 +44,43 @@ def policy_choices(stored: str | None, param: str | None, no_policy_label: str) 
     if param == NO_POLICY or param in names:
         return options, param
     return options, active_name(stored) or NO_POLICY
+
+
+_PICK = """
+function(param, options, value) {
+    var key = "__STORE__", stored = null;
+    try { stored = JSON.parse(window.sessionStorage.getItem(key)); } catch (e) { stored = null; }
+    var names = (options || []).map(function (o) { return o.value; });
+    if (param !== null && param !== undefined && names.indexOf(param) >= 0) {
+        if (__REMEMBER__ && param !== stored) {
+            window.sessionStorage.setItem(key, JSON.stringify(param));
+            window.sessionStorage.setItem(key + "-timestamp", String(Date.now()));
+        }
+        return window.dash_clientside.no_update;
+    }
+    if (stored && names.indexOf(stored) >= 0 && stored !== value) { return stored; }
+    return window.dash_clientside.no_update;
+}
+"""
+
+
+def pick_in_browser(dropdown_id: str, param_id: str, *, remember_param: bool = False) -> None:
+    """Register the browser-side choice of a page's policy dropdown when the page opens.
+
+    The layout sets the dropdown to the URL's ``?policy=`` (``param_id``'s store) or the default;
+    this switches it to the session's choice (``ids.POLICY_STORE`` in sessionStorage) when the URL
+    names none and the choice still exists. In the browser, so a page's analyses (which take the
+    dropdown's value as an Input, and wait for any callback that writes it) start without waiting
+    for a server round trip. ``remember_param``: a policy named by the URL becomes the session's
+    choice (the /sla page: a shared link's policy is the one the user now looks at).
+    """
+    clientside_callback(
+        _PICK.replace("__STORE__", ids.POLICY_STORE).replace("__REMEMBER__", "true" if remember_param else "false"),
+        Output(dropdown_id, "value"),
+        Input(param_id, "data"),
+        State(dropdown_id, "options"),
+        State(dropdown_id, "value"),
+    )
 
 
 def no_policy(what: str = "SLA numbers") -> html.Div:
@@ -121,23 +161,12 @@ def invalid_files_note() -> html.Div | None:
                      color="warning", className="py-2 mt-2 invalid-policies")
 
 
-def choose(trigger: str | None, value: str | None, stored: str | None, saved: str | None, param: str | None,
-           names: list[str]) -> tuple[str | None, bool]:
-    """Which policy the /sla dropdown shows, and whether to remember it in the session (pure).
-
-    ``trigger``: ``"dropdown"`` (the user picked ``value``), ``"saved"`` (an upload saved
-    ``saved``), anything else (the page opened, the session store loaded). The URL's ``param``
-    wins on opening; then the session's ``stored`` choice; then the dropdown's ``value``; then the
-    first policy. The choice is remembered when the user made it (dropdown, upload) or the URL
-    named it, never for a default (a default must not overwrite the user's earlier choice).
-    """
-    if trigger == "dropdown" and value in names:
-        return value, value != stored
-    if trigger == "saved" and saved in names:
-        return saved, saved != stored
-    if param in names:
-        return param, param != stored
-    for candidate in (stored, value):
-        if candidate in names:
-            return candidate, False
-    return (names[0] if names else None), False
+def sla_choices(param: str | None) -> tuple[list[dict], str | None]:
+    """Options and value of the /sla policy dropdown as the page opens: every valid policy; the URL's
+    ``param`` when it is one of them, else the first (the browser then switches to the session's
+    choice, :func:`pick_in_browser`); no option and None when there is no policy."""
+    try:
+        names = policies.names()
+    except data.DataError:
+        names = []
+    return [{"label": n, "value": n} for n in names], (param if param in names else names[0] if names else None)

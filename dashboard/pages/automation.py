@@ -17,7 +17,7 @@ from dashboard.components import page
 from dashboard.components.columns import wrapped
 from dashboard.components.feedback import no_cases
 from dashboard.components.graphs import graph
-from dashboard.components.policy import NO_POLICY, policy_choices, policy_store
+from dashboard.components.policy import NO_POLICY, pick_in_browser, policy_choices, policy_store
 from dashboard.components.tables import PERCENT_FORMAT, SECONDS_FORMAT, empty_state, table_card
 from dashboard.figures.automation import (
     headline,
@@ -114,6 +114,7 @@ def _field(label: str, control, **col) -> dbc.Col:
 
 def layout(policy: str | None = None, levels: str | None = None, **_query):
     levels_value = 3 if str(levels) in ("3", "27") else 2
+    policy_options, policy_value = policy_choices(None, policy, "no policy")
     whatif_form = dbc.Card(dbc.CardBody([
         dbc.Row([
             _field("Steps to automate", dcc.Dropdown(id=ids.AUTOMATION_WHATIF_ACTIVITY, options=[], value=[], multi=True,
@@ -134,25 +135,22 @@ def layout(policy: str | None = None, levels: str | None = None, **_query):
         policy_store(),
         dcc.Store(id=ids.AUTOMATION_POLICY_PARAM, data=policy),
         dbc.Row([_field("SLA policy (adds the SLA part of the score and SLA predictions)",
-                        dcc.Dropdown(id=ids.AUTOMATION_POLICY, options=[], value=None, clearable=False), md=4)]),
+                        dcc.Dropdown(id=ids.AUTOMATION_POLICY, options=policy_options, value=policy_value, clearable=False), md=4)]),
         html.H4("Candidates", className="mt-2"),
-        page.loading(html.Div(id=ids.AUTOMATION_CANDIDATES)),
+        page.loading(html.Div(page.reserved(600), id=ids.AUTOMATION_CANDIDATES)),
         html.H4("Triage matrix", className="mt-4"),
         dbc.RadioItems(id=ids.AUTOMATION_LEVELS, value=levels_value, inline=True, className="mb-2", options=[
             {"label": "8 classes (low / high)", "value": 2}, {"label": "27 classes (low / medium / high)", "value": 3}]),
-        page.loading(html.Div(id=ids.AUTOMATION_TRIAGE)),
+        page.deferred(ids.AUTOMATION_TRIAGE),
         html.H4("Macro candidates", className="mt-4"),
-        page.loading(html.Div(id=ids.AUTOMATION_MACROS)),
+        page.deferred(ids.AUTOMATION_MACROS),
         html.H4("What if: predict the effect of automating a step", className="mt-4"),
         whatif_form,
         page.loading(html.Div(id=ids.AUTOMATION_WHATIF)),
     )
 
 
-@callback(Output(ids.AUTOMATION_POLICY, "options"), Output(ids.AUTOMATION_POLICY, "value"),
-          Input(ids.POLICY_STORE, "data"), State(ids.AUTOMATION_POLICY_PARAM, "data"))
-def default_policy(stored, param):
-    return policy_choices(stored, param, "no policy")
+pick_in_browser(ids.AUTOMATION_POLICY, ids.AUTOMATION_POLICY_PARAM)  # the session's policy when the URL names none
 
 
 def _policy(name):
@@ -199,8 +197,10 @@ def show_candidates(store, name, chosen):
 
 
 @callback(Output(ids.AUTOMATION_TRIAGE, "children"), Input(ids.FILTER_STORE, "data"),
-          Input(ids.AUTOMATION_POLICY, "value"), Input(ids.AUTOMATION_LEVELS, "value"))
-def show_triage(store, name, levels):
+          Input(ids.AUTOMATION_POLICY, "value"), Input(ids.AUTOMATION_LEVELS, "value"),
+          Input(ids.shown(ids.AUTOMATION_TRIAGE), "data"))
+def show_triage(store, name, levels, in_view=True):
+    page.require_shown(in_view)
     state = page.state_of(store)
     if name is None:
         raise dash.exceptions.PreventUpdate
@@ -220,8 +220,10 @@ def show_triage(store, name, levels):
     return problem.alert
 
 
-@callback(Output(ids.AUTOMATION_MACROS, "children"), Input(ids.FILTER_STORE, "data"))
-def show_macros(store):
+@callback(Output(ids.AUTOMATION_MACROS, "children"), Input(ids.FILTER_STORE, "data"),
+          Input(ids.shown(ids.AUTOMATION_MACROS), "data"))
+def show_macros(store, in_view=True):
+    page.require_shown(in_view)
     state = page.state_of(store)
     with page.errors() as problem:
         if data.n_cases(state) == 0:

@@ -23,7 +23,7 @@ from dashboard.components import page
 from dashboard.components.columns import wrapped
 from dashboard.components.feedback import error_alert, no_cases
 from dashboard.components.graphs import graph
-from dashboard.components.policy import NO_POLICY, policy_choices, policy_store
+from dashboard.components.policy import NO_POLICY, pick_in_browser, policy_choices, policy_store
 from dashboard.components.tables import PERCENT_FORMAT, SECONDS_FORMAT, empty_state, table_card
 from dashboard.figures.compare import (
     delta_elements,
@@ -140,6 +140,7 @@ def layout(mode: str | None = None, before: str | None = None, after: str | None
         return page.frame("Compare", "Before and after a change.",
                           empty_state("No logs in the warehouse yet", "Load logs on the Data page first."))
     log_options = [{"label": n, "value": n} for n in names]
+    policy_options, policy_value = policy_choices(None, policy, "no policy (no SLA KPIs)")
     controls = dbc.Card(dbc.CardBody([
         dbc.RadioItems(id=ids.COMPARE_MODE, value=mode, inline=True, className="mb-2", options=[
             {"label": "Two logs: before and after", "value": "logs"},
@@ -152,7 +153,7 @@ def layout(mode: str | None = None, before: str | None = None, after: str | None
             _field("Split date (cases started before / from it)",
                    dcc.DatePickerSingle(id=ids.COMPARE_SPLIT, date=split, display_format="YYYY-MM-DD",
                                         first_day_of_week=1), md=3, id=ids.COMPARE_SPLIT_FIELD),
-            _field("SLA policy", dcc.Dropdown(id=ids.COMPARE_POLICY, options=[], value=None, clearable=False), md=2),
+            _field("SLA policy", dcc.Dropdown(id=ids.COMPARE_POLICY, options=policy_options, value=policy_value, clearable=False), md=2),
             dbc.Col(html.Button("Compare", id=ids.COMPARE_RUN, n_clicks=0, className="btn btn-primary mt-3"), md=1),
         ], className="align-items-end"),
         dbc.Row([
@@ -187,10 +188,7 @@ def toggle_mode(mode):
     return (None, hidden) if mode == "logs" else (hidden, None)
 
 
-@callback(Output(ids.COMPARE_POLICY, "options"), Output(ids.COMPARE_POLICY, "value"),
-          Input(ids.POLICY_STORE, "data"), State(ids.COMPARE_POLICY_PARAM, "data"))
-def default_policy(stored, param):
-    return policy_choices(stored, param, "no policy (no SLA KPIs)")
+pick_in_browser(ids.COMPARE_POLICY, ids.COMPARE_POLICY_PARAM)  # the session's policy when the URL names none
 
 
 def compare_filter(state: FilterState) -> Filter:

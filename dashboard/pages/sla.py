@@ -13,7 +13,7 @@ import uuid
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import data, extensions, ids, policies
 from dashboard.components import page
@@ -22,12 +22,13 @@ from dashboard.components.columns import wrapped
 from dashboard.components.feedback import error_alert, no_cases
 from dashboard.components.graphs import graph
 from dashboard.components.policy import (
-    choose,
     invalid_files_note,
     no_policy,
     no_policy_note,
+    pick_in_browser,
     policy_store,
     policy_view,
+    sla_choices,
     upload_box,
 )
 from dashboard.components.sla import wait_block
@@ -132,10 +133,11 @@ def _radio(component_id: str, options, value) -> dbc.RadioItems:
 def layout(policy: str | None = None, by: str = "target", period: str = "week", **_query):
     by = by if by in {o["value"] for o in BY_OPTIONS} else "target"
     period = period if period in ("week", "month") else "week"
+    options, value = sla_choices(policy)
     chooser = dbc.Card(dbc.CardBody(dbc.Row([
         dbc.Col([
             html.Label("SLA policy", htmlFor=ids.SLA_POLICY, className="form-label small text-muted mb-0"),
-            dcc.Dropdown(id=ids.SLA_POLICY, options=[], value=None, clearable=False, placeholder="no policy yet",
+            dcc.Dropdown(id=ids.SLA_POLICY, options=options, value=value, clearable=False, placeholder="no policy yet",
                          className="mb-2", style={"maxWidth": "420px"}),
             html.Div(id=ids.SLA_POLICY_VIEW),
         ], lg=8),
@@ -149,7 +151,7 @@ def layout(policy: str | None = None, by: str = "target", period: str = "week", 
                      _radio(ids.SLA_PERIOD, [{"label": "week", "value": "week"}, {"label": "month", "value": "month"}],
                             period)], md=5),
         ], className="align-items-center"),
-        page.loading(html.Div(id=ids.SLA_RATES)),
+        page.deferred(ids.SLA_RATES),
         html.H4("What drives breaches", className="mt-4"),
         dbc.Row([
             dbc.Col(_radio(ids.SLA_DRIVERS_BY, [{"label": "by status", "value": "status"},
@@ -158,15 +160,15 @@ def layout(policy: str | None = None, by: str = "target", period: str = "week", 
                                                        {"label": "first response", "value": "first_response"}],
                            "resolution"), md=5),
         ]),
-        page.loading(html.Div(id=ids.SLA_DRIVERS)),
+        page.deferred(ids.SLA_DRIVERS),
         html.H4("Resolution times", className="mt-4"),
-        page.loading(html.Div(id=ids.SLA_RESOLUTION)),
+        page.deferred(ids.SLA_RESOLUTION),
         html.H4("Reopens", className="mt-4"),
-        page.loading(html.Div(id=ids.SLA_REOPENS)),
+        page.deferred(ids.SLA_REOPENS),
         html.H4("Customer vs agent wait", className="mt-4"),
-        page.loading(html.Div(id=ids.SLA_WAIT)),
+        page.deferred(ids.SLA_WAIT),
         html.H4("At-risk queue: open cases likely to breach", className="mt-4"),
-        page.loading(html.Div(id=ids.SLA_AT_RISK)),
+        page.deferred(ids.SLA_AT_RISK, anchor="at-risk"),
         html.H4("How good are these probabilities?", className="mt-4"),
         html.P(["Replays the at-risk model at four earlier moments of the log and compares what it said with what "
                 "happened (a few seconds on a large log, so on request). ",
@@ -181,34 +183,18 @@ def layout(policy: str | None = None, by: str = "target", period: str = "week", 
         dcc.Store(id=ids.SLA_POLICY_PARAM, data=policy),
         dcc.Store(id=ids.SLA_POLICY_SAVED),
         dcc.Store(id=ids.SLA_POLICY_URL),
-        dcc.Store(id=ids.SLA_POLICY_REMEMBER),
         dcc.Store(id=ids.SLA_POLICY_REMEMBERED),
         chooser,
-        page.loading(html.Div(id=ids.SLA_SUMMARY)),
+        page.loading(html.Div(page.reserved(170), id=ids.SLA_SUMMARY)),
         sections,
     )
 
 
 # -- the policy: choice, view, upload ---------------------------------------------------------------
 
-@callback(
-    Output(ids.SLA_POLICY, "options"),
-    Output(ids.SLA_POLICY, "value"),
-    Output(ids.SLA_POLICY_REMEMBER, "data"),
-    Input(ids.SLA_POLICY, "value"),
-    Input(ids.POLICY_STORE, "data"),
-    Input(ids.SLA_POLICY_SAVED, "data"),
-    State(ids.SLA_POLICY_PARAM, "data"),
-)
-def choose_policy(value, stored, saved, param):
-    trigger = {ids.SLA_POLICY: "dropdown", ids.SLA_POLICY_SAVED: "saved"}.get(ctx.triggered_id)
-    try:
-        names = policies.names()
-    except data.DataError:
-        names = []
-    chosen, remember = choose(trigger, value, stored, (saved or {}).get("name"), param, names)
-    options = [{"label": n, "value": n} for n in names]
-    return options, chosen, {"name": chosen, "id": uuid.uuid4().hex} if remember else dash.no_update
+# The dropdown opens on the URL's policy or the first one (layout); the browser switches it to the
+# session's choice without a round trip, and keeps a choice the user makes for the other pages.
+pick_in_browser(ids.SLA_POLICY, ids.SLA_POLICY_PARAM, remember_param=True)
 
 
 @callback(Output(ids.SLA_POLICY_VIEW, "children"), Input(ids.SLA_POLICY, "value"), Input(ids.SLA_POLICY_SAVED, "data"))
@@ -224,6 +210,8 @@ def show_policy(name, _saved):
 @callback(
     Output(ids.SLA_POLICY_MESSAGE, "children"),
     Output(ids.SLA_POLICY_SAVED, "data"),
+    Output(ids.SLA_POLICY, "options"),
+    Output(ids.SLA_POLICY, "value", allow_duplicate=True),
     Input(ids.SLA_POLICY_UPLOAD, "contents"),
     State(ids.SLA_POLICY_UPLOAD, "filename"),
     State(ids.SLA_POLICY_REPLACE, "value"),
@@ -235,25 +223,32 @@ def upload_policy(contents, file_name, replace):
     try:
         name = policies.save_upload(file_name, contents, replace=bool(replace))
     except data.DataError as exc:
-        return error_alert(str(exc), title=f"{file_name or 'The file'} was not saved"), dash.no_update
+        return (error_alert(str(exc), title=f"{file_name or 'The file'} was not saved"), dash.no_update,
+                dash.no_update, dash.no_update)
     message = dbc.Alert(f"Policy {name!r} saved and selected.", color="success", dismissable=True,
                         className="py-1 px-2 small mt-2 policy-saved")
-    return message, {"name": name, "id": uuid.uuid4().hex}
+    options, _ = sla_choices(name)
+    return message, {"name": name, "id": uuid.uuid4().hex}, options, name
 
 
 # The session store is written in the browser, not as a callback output: every page holds a store
 # with that id, and a callback writing it from /sla's inputs would fire (and fail) on those pages.
+# A change of the dropdown after the page opened (the user's pick, an upload, the session's choice
+# restored) is the session's choice: never the default the page opened on.
 clientside_callback(
     """
-    function(remember) {
-        if (!remember || !remember.name) { return window.dash_clientside.no_update; }
-        window.sessionStorage.setItem("__STORE__", JSON.stringify(remember.name));
-        window.sessionStorage.setItem("__STORE__-timestamp", String(Date.now()));
-        return remember.name;
+    function(name) {
+        var key = "__STORE__", stored = null;
+        try { stored = JSON.parse(window.sessionStorage.getItem(key)); } catch (e) { stored = null; }
+        if (!name || name === stored) { return window.dash_clientside.no_update; }
+        window.sessionStorage.setItem(key, JSON.stringify(name));
+        window.sessionStorage.setItem(key + "-timestamp", String(Date.now()));
+        return name;
     }
     """.replace("__STORE__", ids.POLICY_STORE),
     Output(ids.SLA_POLICY_REMEMBERED, "data"),
-    Input(ids.SLA_POLICY_REMEMBER, "data"),
+    Input(ids.SLA_POLICY, "value"),
+    prevent_initial_call=True,
 )
 
 
@@ -323,8 +318,9 @@ def show_summary(store, name):
 
 
 @callback(Output(ids.SLA_RATES, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"),
-          Input(ids.SLA_BY, "value"), Input(ids.SLA_PERIOD, "value"))
-def show_rates(store, name, by, period):
+          Input(ids.SLA_BY, "value"), Input(ids.SLA_PERIOD, "value"), Input(ids.shown(ids.SLA_RATES), "data"))
+def show_rates(store, name, by, period, in_view=True):
+    page.require_shown(in_view)
     by, period = by or "target", period or "week"
     with page.errors() as problem:
         state, policy = _scope(store, name)
@@ -350,8 +346,10 @@ def show_rates(store, name, by, period):
 
 
 @callback(Output(ids.SLA_DRIVERS, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"),
-          Input(ids.SLA_DRIVERS_BY, "value"), Input(ids.SLA_DRIVERS_MILESTONE, "value"))
-def show_drivers(store, name, by, milestone):
+          Input(ids.SLA_DRIVERS_BY, "value"), Input(ids.SLA_DRIVERS_MILESTONE, "value"),
+          Input(ids.shown(ids.SLA_DRIVERS), "data"))
+def show_drivers(store, name, by, milestone, in_view=True):
+    page.require_shown(in_view)
     by, milestone = by or "status", milestone or "resolution"
     with page.errors() as problem:
         state, policy = _scope(store, name)
@@ -372,8 +370,10 @@ def show_drivers(store, name, by, milestone):
     return problem.alert
 
 
-@callback(Output(ids.SLA_RESOLUTION, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"))
-def show_resolution(store, name):
+@callback(Output(ids.SLA_RESOLUTION, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"),
+          Input(ids.shown(ids.SLA_RESOLUTION), "data"))
+def show_resolution(store, name, in_view=True):
+    page.require_shown(in_view)
     with page.errors() as problem:
         state, policy = _scope(store, name)
         if data.n_cases(state) == 0:
@@ -406,8 +406,10 @@ def show_resolution(store, name):
     return problem.alert
 
 
-@callback(Output(ids.SLA_REOPENS, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"))
-def show_reopens(store, name):
+@callback(Output(ids.SLA_REOPENS, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"),
+          Input(ids.shown(ids.SLA_REOPENS), "data"))
+def show_reopens(store, name, in_view=True):
+    page.require_shown(in_view)
     with page.errors() as problem:
         state, policy = _scope(store, name)
         if data.n_cases(state) == 0:
@@ -422,8 +424,10 @@ def show_reopens(store, name):
     return problem.alert
 
 
-@callback(Output(ids.SLA_WAIT, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"))
-def show_wait(store, name):
+@callback(Output(ids.SLA_WAIT, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"),
+          Input(ids.shown(ids.SLA_WAIT), "data"))
+def show_wait(store, name, in_view=True):
+    page.require_shown(in_view)
     with page.errors() as problem:
         state, policy = _scope(store, name)
         if data.n_cases(state) == 0:
@@ -432,8 +436,10 @@ def show_wait(store, name):
     return problem.alert
 
 
-@callback(Output(ids.SLA_AT_RISK, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"))
-def show_at_risk(store, name):
+@callback(Output(ids.SLA_AT_RISK, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"),
+          Input(ids.shown(ids.SLA_AT_RISK), "data"))
+def show_at_risk(store, name, in_view=True):
+    page.require_shown(in_view)
     with page.errors() as problem:
         state, policy = _scope(store, name)
         if data.n_cases(state) == 0:
@@ -501,7 +507,7 @@ def _at_risk_card(state):
     name, policy = active
     counts = at_risk_count(data.at_risk(state, policy))
     detail = [f"breach probability ≥ {AT_RISK_THRESHOLD:.0%} ({format_count(counts['already_breached'])} already "
-              f"breached) of {format_count(counts['open_cases'])} open · ", dcc.Link("see the queue", href="/sla")]
+              f"breached) of {format_count(counts['open_cases'])} open · ", dcc.Link("see the queue", href="/sla#at-risk")]
     tone = "danger" if counts["at_risk"] else "success"
     return Kpi("open_at_risk", "Open cases at risk", counts["at_risk"], format_count(counts["at_risk"]), detail,
                tone=tone)

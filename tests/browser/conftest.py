@@ -175,15 +175,30 @@ def wait_rendered(page, timeout: float = 30_000) -> None:
     page.wait_for_function(RENDERED, timeout=timeout)
 
 
+def reveal_all(page, timeout: float = 60_000) -> None:
+    """Draw every deferred section of the page (deskmine.revealAll(), what printing does) and wait
+    until it is rendered; sections a section's content pushed down are drawn too."""
+    for _ in range(5):
+        count = page.evaluate("() => [...document.querySelectorAll('.dm-deferred .deferred-placeholder')]"
+                              ".filter(el => el.offsetParent !== null).length")  # hidden sections never draw
+        if count == 0:
+            return
+        page.evaluate("() => window.deskmine.revealAll()")
+        wait_rendered(page, timeout=timeout)
+    raise AssertionError("deferred sections still show their placeholder after revealAll()")
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under docs/screenshots/ (committed, shown in the README).
 
-    Taken once every chart and map has rendered (see :func:`wait_rendered`), with the viewport as
+    Taken once every deferred section is drawn and every chart and map has rendered (see
+    :func:`reveal_all`, :func:`wait_rendered`), with the viewport as
     tall as the page: a full-page capture of a short viewport does not repaint grids that were out
     of view (they come out empty). The viewport is restored afterwards.
     """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    reveal_all(page)
     wait_rendered(page)
     size = page.viewport_size
     position = page.evaluate("() => [window.scrollX, window.scrollY]")

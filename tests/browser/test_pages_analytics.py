@@ -26,7 +26,7 @@ from pipelines.mining.sla import (
 )
 from pipelines.samples import SAMPLE_DIR, policy_dir
 from pipelines.store import Store
-from tests.browser.conftest import copy_warehouse, screenshot, serve_app, wait_for_app
+from tests.browser.conftest import copy_warehouse, reveal_all, screenshot, serve_app, wait_for_app
 from tests.browser.test_pages import choose, download, kpi_value, search_params, wait_until
 
 pytestmark = pytest.mark.browser
@@ -81,6 +81,7 @@ PAGES = {
 def test_new_page_loads_clean(page, live_app, watch, name):
     path, ready = PAGES[name]
     open_page(page, live_app.url + path)
+    reveal_all(page, timeout=90_000)  # sections below the fold are drawn when scrolled to
     page.wait_for_selector(ready, timeout=90_000, state="attached")  # grids below the fold keep rows hidden
     if name == "automation":  # run a what-if so the screenshot shows a prediction
         page.click(f"#{ids.AUTOMATION_WHATIF_RUN}")
@@ -129,6 +130,11 @@ def test_overview_sla_cards_equal_the_api_and_follow_the_filter(page, live_app, 
 def test_at_risk_queue_links_to_the_case_page(page, live_app, watch):
     open_page(page, live_app.url + "/sla?log=before")
     grid = ids.css(ids.grid("sla-at-risk"))
+    wait_for_app(page)
+    # the queue is below the fold: drawn once it is scrolled to, not before
+    assert page.locator(f"#{ids.SLA_AT_RISK} .deferred-placeholder").get_by_text("Drawn when scrolled into view").count() == 1
+    assert page.locator(grid).count() == 0
+    page.locator("#at-risk").scroll_into_view_if_needed()
     page.wait_for_selector(f"{grid} .ag-row", timeout=30_000, state="attached")
     wait_for_app(page)
     page.locator(grid).scroll_into_view_if_needed()  # AG Grid shows the rows of a grid once it is in view
@@ -148,6 +154,7 @@ def test_at_risk_queue_links_to_the_case_page(page, live_app, watch):
 
 def test_risk_calibration_on_request_equals_the_api(page, live_app, watch):
     open_page(page, live_app.url + "/sla?log=before")
+    reveal_all(page)
     page.wait_for_selector(f"{ids.css(ids.grid('sla-at-risk'))} .ag-row", timeout=30_000, state="attached")
     wait_for_app(page)
     assert page.locator(".calibration-table").count() == 0  # a few seconds on a large log: not on page load
@@ -195,6 +202,16 @@ def test_policy_upload_valid_becomes_selectable_invalid_shows_its_error(page, sa
         page.locator(f"#{ids.NAV}").get_by_text("Overview").click()
         wait_card(page, "sla_breach_rate", expected, "the overview card under the uploaded policy")
         assert "policy strict_sla" in page.locator("#kpi-sla_breach_rate").inner_text()
+        # pages opened afresh (no ?policy=) switch to the session's choice in the browser
+        for path, dropdown in (("/sla", ids.SLA_POLICY), ("/automation", ids.AUTOMATION_POLICY),
+                               ("/compare", ids.COMPARE_POLICY)):
+            open_page(page, app.url + path + "?log=before")
+            page.locator(f"#{dropdown}").get_by_text("strict_sla", exact=True).wait_for(timeout=30_000)
+        # a shared link's policy wins, and on /sla it becomes the session's choice
+        open_page(page, app.url + "/sla?log=before&policy=sla_policy")
+        page.locator(".policy-name").get_by_text("sla_policy", exact=True).wait_for(timeout=30_000)
+        open_page(page, app.url + "/automation?log=before")
+        page.locator(f"#{ids.AUTOMATION_POLICY}").get_by_text("sla_policy", exact=True).wait_for(timeout=30_000)
     watch.assert_clean()
 
 

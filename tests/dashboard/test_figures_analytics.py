@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.components.policy import choose
 from dashboard.figures import automation as fa
 from dashboard.figures import compare as fc
 from dashboard.figures import sla as fs
@@ -299,25 +298,6 @@ def test_sla_kpi_is_the_resolution_rate_with_first_response_as_detail():
     assert k.detail == "resolution, 2 of 5 cases; first response 20.0% · policy office_sla"
     none = fs.sla_kpi(rates_frame().iloc[[2]], "p")
     assert none.value is None and none.text == "—"
-
-
-# -- the policy choice on /sla ---------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("trigger", "value", "stored", "saved", "param", "expected"), [
-    (None, None, None, None, None, ("a", False)),           # first visit: the first policy, not remembered
-    (None, None, "b", None, None, ("b", False)),            # the session's earlier choice
-    (None, None, "b", None, "a", ("a", True)),              # a shared link wins and is remembered
-    (None, None, "gone", None, "nope", ("a", False)),       # unknown names fall back to the first
-    ("dropdown", "b", "a", None, "a", ("b", True)),         # the user's pick
-    ("dropdown", "b", "b", None, None, ("b", False)),       # ... already remembered
-    ("saved", "a", "a", "c", None, ("c", True)),            # an upload selects the new policy
-])
-def test_choose_policy(trigger, value, stored, saved, param, expected):
-    assert choose(trigger, value, stored, saved, param, ["a", "b", "c"]) == expected
-
-
-def test_choose_policy_without_any():
-    assert choose(None, None, "a", None, "a", []) == (None, False)
 
 
 # -- compare: text ------------------------------------------------------------------------------------------------

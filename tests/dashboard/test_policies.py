@@ -123,3 +123,31 @@ def test_samples_install_their_policy_once_and_never_overwrite(tmp_path):
     assert target.read_text(encoding="utf-8").startswith("# my own edits")
     assert install_sample_policy(MEMORY) is None
     assert install_sample_policy(db, folder=tmp_path / "no_samples_here") is None
+
+
+# -- the dropdowns' choice as a page opens (the session's choice is made in the browser) ----------------------
+
+def test_the_sla_dropdown_opens_on_the_urls_policy_else_the_first(warehouse):
+    from dashboard.components.policy import sla_choices
+
+    assert sla_choices(None) == ([], None)
+    for name in ("b_policy", "a_policy"):
+        policies.save_upload(f"{name}.toml", upload(SAMPLE_TEXT))
+    options = [{"label": "a_policy", "value": "a_policy"}, {"label": "b_policy", "value": "b_policy"}]
+    assert sla_choices(None) == (options, "a_policy")
+    assert sla_choices("b_policy") == (options, "b_policy")
+    assert sla_choices("gone") == (options, "a_policy")
+
+
+def test_a_pages_own_dropdown_offers_no_policy_and_opens_on_the_url_else_the_active(warehouse):
+    from dashboard.components.policy import NO_POLICY, policy_choices
+
+    assert policy_choices(None, None, "none please") == ([{"label": "none please", "value": NO_POLICY}], NO_POLICY)
+    for name in ("b_policy", "a_policy"):
+        policies.save_upload(f"{name}.toml", upload(SAMPLE_TEXT))
+    options, value = policy_choices(None, None, "no policy")
+    assert [o["value"] for o in options] == [NO_POLICY, "a_policy", "b_policy"] and value == "a_policy"
+    assert policy_choices(None, NO_POLICY, "no policy")[1] == NO_POLICY
+    assert policy_choices(None, "b_policy", "no policy")[1] == "b_policy"
+    assert policy_choices("b_policy", None, "no policy")[1] == "b_policy"
+    assert policy_choices("gone", "nope", "no policy")[1] == "a_policy"

@@ -149,6 +149,9 @@ def forest_figure(kpis: pd.DataFrame, adjusted: pd.DataFrame) -> go.Figure:
     fig = make_subplots(rows=len(groups), cols=1, row_heights=heights, vertical_spacing=0.35 / max(len(groups), 1),
                         subplot_titles=[g[1] for g in groups])
     adj = adjusted.set_index("kpi") if len(adjusted) else pd.DataFrame(columns=["delta", "ci_low", "ci_high"])
+    # Traces, axes, zero lines and titles go in as one batch each: plotly validates every update, and
+    # a call per panel (add_vline, update_yaxes) cost most of the compare page's drawing time.
+    traces, rows, layout, shapes = [], [], {}, []
     for i, (_unit, _title, size, part) in enumerate(groups, start=1):
         labels = [LABELS.get(k, lab) for k, lab in zip(part["kpi"], part["label"], strict=True)]
         positions = list(range(len(part)))
@@ -158,7 +161,7 @@ def forest_figure(kpis: pd.DataFrame, adjusted: pd.DataFrame) -> go.Figure:
             delta = frame["delta"].astype(float)
             low, high = frame["ci_low"].astype(float), frame["ci_high"].astype(float)
             sig = [bool(s) if not is_missing(s) else False for s in frame.get("significant", [False] * len(frame))]
-            fig.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=(delta / size).tolist(), y=[p + offset for p in positions], mode="markers", name=kind,
                 legendgroup=kind, showlegend=i == 1,
                 marker={"color": colour, "size": 10, "symbol": [symbol if s else f"{symbol}-open" for s in sig]},
@@ -166,12 +169,17 @@ def forest_figure(kpis: pd.DataFrame, adjusted: pd.DataFrame) -> go.Figure:
                          "arrayminus": ((delta - low) / size).tolist(), "color": colour, "thickness": 1.5},
                 customdata=[[lab, "significant" if s else "not significant"] for lab, s in zip(labels, sig, strict=True)],
                 hovertemplate="%{customdata[0]} (" + kind + "): %{x:.3g}, %{customdata[1]}<extra></extra>",
-            ), row=i, col=1)
-        fig.add_vline(x=0, line={"dash": "dot", "color": GREY}, row=i, col=1)
-        fig.update_yaxes(tickvals=positions, ticktext=labels, range=[len(part) - 0.5, -0.5], automargin=True,
-                         row=i, col=1)
-    for annotation in fig.layout.annotations:
-        annotation.update(x=0, xanchor="left", font={"size": 12})
+            ))
+            rows.append(i)
+        axis = "" if i == 1 else str(i)
+        shapes.append({"type": "line", "x0": 0, "x1": 0, "y0": 0, "y1": 1, "xref": f"x{axis}",
+                       "yref": f"y{axis} domain", "line": {"dash": "dot", "color": GREY}})
+        layout[f"yaxis{axis}"] = {"tickvals": positions, "ticktext": labels, "range": [len(part) - 0.5, -0.5],
+                                  "automargin": True}
+    fig.add_traces(traces, rows=rows, cols=[1] * len(rows))
+    annotations = [{**a.to_plotly_json(), "x": 0, "xanchor": "left", "font": {"size": 12}}
+                   for a in fig.layout.annotations]
+    fig.update_layout(shapes=shapes, annotations=annotations, **layout)
     return styled(fig, title="Change after vs before, with 95% confidence intervals",
                   height=max(320, 34 * sum(heights) + 60 * len(groups) + 60))
 

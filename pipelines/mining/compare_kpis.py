@@ -333,9 +333,29 @@ class Settings:
     correction: str
 
 
-def _values(frame: pd.DataFrame, kpi: Kpi) -> np.ndarray:
-    rows = frame if kpi.eligible is None else frame[frame[kpi.eligible].to_numpy(dtype=bool)]
-    values = rows[kpi.column].to_numpy(dtype=float)
+class _Columns:
+    """Some cases' KPI columns as numpy arrays (a segment's cases, sliced once for all its KPIs):
+    what :func:`kpi_row` reads of a case-facts frame (``len`` and ``frame[column]``)."""
+
+    def __init__(self, frame: pd.DataFrame, columns: Sequence[str], mask: np.ndarray | None = None):
+        self._columns = {c: (frame[c].to_numpy() if mask is None else frame[c].to_numpy()[mask]) for c in columns}
+        self._n = len(frame) if mask is None else int(mask.sum())
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        return self._columns[column]
+
+
+def _kpi_columns(kpis: Sequence[Kpi]) -> list[str]:
+    return sorted({k.column for k in kpis if k.column and k.kind != "volume"} | {k.eligible for k in kpis if k.eligible})
+
+
+def _values(frame: pd.DataFrame | _Columns, kpi: Kpi) -> np.ndarray:
+    values = np.asarray(frame[kpi.column], dtype=float)
+    if kpi.eligible is not None:
+        values = values[np.asarray(frame[kpi.eligible], dtype=bool)]
     return values[~np.isnan(values)]
 
 
@@ -427,10 +447,12 @@ def segment_table(fb: pd.DataFrame, fa: pd.DataFrame, kpis: Sequence[Kpi], by: S
     dimension, segment and KPI order: the segment that changed most comes first.
     """
     rows = []
+    columns = _kpi_columns(kpis)
     for dim in by:
         values = sorted(set(fb[dim]) | set(fa[dim]), key=lambda v: (v == MISSING, v))
+        dim_b, dim_a = fb[dim].to_numpy(), fa[dim].to_numpy()
         for value in values:
-            sb, sa = fb[fb[dim] == value], fa[fa[dim] == value]
+            sb, sa = _Columns(fb, columns, dim_b == value), _Columns(fa, columns, dim_a == value)
             for k in kpis:
                 row = kpi_row(k, sb, sa, s, f"{dim}={value}")
                 rows.append({"dimension": dim, "segment": value, **row})

@@ -280,7 +280,6 @@ def result_view(result, req: dict) -> html.Div:
     notes = list(result.notes)
     if req.get("dropped_variants"):
         notes.append("the variant filter of the filter bar is not applied here (variant ids belong to one log)")
-    counts = result.map_delta.counts()
     rows = kpi_rows(result.kpis, result.adjusted)
     changed = int(result.kpis["significant"].sum())
     exports = html.Div([
@@ -289,10 +288,6 @@ def result_view(result, req: dict) -> html.Div:
                     className="btn btn-outline-secondary btn-sm"),
         dcc.Download(id=ids.COMPARE_JSON_DOWNLOAD), dcc.Download(id=ids.COMPARE_CSV_DOWNLOAD),
     ], className="d-flex gap-2")
-    view = "frequency"
-    cy = cyto.Cytoscape(id=ids.COMPARE_MAP, elements=delta_elements(result.map_delta, view), layout=LAYOUT,
-                        stylesheet=delta_stylesheet(), minZoom=0.1, maxZoom=3, boxSelectionEnabled=False,
-                        style={"width": "100%", "height": "620px"})
     return html.Div([
         html.Div([html.Div(side_text(result.before), className="small compare-side"),
                   html.Div(side_text(result.after), className="small compare-side"),
@@ -312,6 +307,18 @@ def result_view(result, req: dict) -> html.Div:
                    note="Each KPI per category, channel, team...; effect size is standardised (0.2 small, 0.5 medium, "
                         "0.8 large) so rows of different KPIs sort together. All rows are one correction family."),
         html.H4("Process map: what changed", className="mt-4"),
+        page.deferred(ids.COMPARE_MAP_SECTION, height=700, anchor="map-delta"),
+    ])
+
+
+def map_view(result) -> html.Div:
+    """The map delta (view switch, counts, map, legend), its paths and the variant shift."""
+    counts = result.map_delta.counts()
+    view = "frequency"
+    cy = cyto.Cytoscape(id=ids.COMPARE_MAP, elements=delta_elements(result.map_delta, view), layout=LAYOUT,
+                        stylesheet=delta_stylesheet(), minZoom=0.1, maxZoom=3, boxSelectionEnabled=False,
+                        style={"width": "100%", "height": "620px"})
+    return html.Div([
         dbc.RadioItems(id=ids.COMPARE_MAP_VIEW, value=view, inline=True, className="mb-1", options=[
             {"label": "Frequency change", "value": "frequency"}, {"label": "Timing change", "value": "time"},
             {"label": "Before", "value": "before"}, {"label": "After", "value": "after"}]),
@@ -325,6 +332,19 @@ def result_view(result, req: dict) -> html.Div:
         table_card("compare-variants", result.variant_shift, title="Variant shift: the biggest movers", height=360,
                    columns=wrapped(VARIANT_COLUMNS), file_name="compare_variant_shift.csv", max_rows=SHOWN_ROWS),
     ])
+
+
+# The map and the tables under it are drawn when scrolled to (a cytoscape layout and two grids):
+# the result is the one the KPI table came from (cached), so this computes nothing new.
+@callback(Output(ids.COMPARE_MAP_SECTION, "children"), Input(ids.shown(ids.COMPARE_MAP_SECTION), "data"),
+          State(ids.COMPARE_KEY, "data"))
+def show_map_delta(in_view, req):
+    page.require_shown(in_view)
+    if not req:
+        raise dash.exceptions.PreventUpdate
+    with page.errors("The map delta could not be computed") as problem:
+        return map_view(_result(req))
+    return problem.alert
 
 
 def _legend(view: str) -> list:

@@ -283,6 +283,8 @@ def test_compare_shows_the_injected_effects_of_the_sample_pair(page, live_app, w
     with closing(Store(live_app.db)) as store:
         union = set(discover_dfg(store.log("before")).activities["activity"]) | set(
             discover_dfg(store.log("after")).activities["activity"]) | {START, END}
+    assert page.locator(f"#{ids.COMPARE_MAP}").count() == 0  # below the fold: drawn when scrolled to
+    page.locator("#map-delta").scroll_into_view_if_needed()
     wait_until(lambda: set(page.evaluate(FIND_CY, ids.COMPARE_MAP)) == union, what="the map delta")
     # the JSON export is the engine's to_dict
     exported = json.loads(download(page, f"#{ids.COMPARE_JSON}"))

@@ -335,9 +335,10 @@ def map_view(result) -> html.Div:
 
 
 # The map and the tables under it are drawn when scrolled to (a cytoscape layout and two grids):
-# the result is the one the KPI table came from (cached), so this computes nothing new.
+# the result is the one the KPI table came from (cached), so this computes nothing new. The section
+# arrives with each result, its store false: only its reveal calls this (no request per result).
 @callback(Output(ids.COMPARE_MAP_SECTION, "children"), Input(ids.shown(ids.COMPARE_MAP_SECTION), "data"),
-          State(ids.COMPARE_KEY, "data"))
+          State(ids.COMPARE_KEY, "data"), prevent_initial_call=True)
 def show_map_delta(in_view, req):
     page.require_shown(in_view)
     if not req:

@@ -74,7 +74,7 @@
         if (box && ev.dataTransfer) { checkFiles(ev.dataTransfer.files, box); }
     }, true);
     /* Deferred sections (dashboard.components.feedback.deferred): a section's store is set to true
-       once the section comes within 100 px of the viewport, so its callback runs then and not
+       once the section has stayed within MARGIN px of the viewport, so its callback runs then and not
        before (pages open with the work of what is on screen, like Grafana's lazy panels). Before
        printing every section is drawn; deskmine.revealAll() does the same from the console or a test.
        A section named by the URL's #hash is scrolled to when it appears. */
@@ -86,7 +86,7 @@
         if (revealed) { revealed.add(el); }
         window.dash_clientside.set_props(store, {data: true});
     }
-    /* In view for a quarter of a second, not just crossed while the page above it settles (a chart
+    /* Near the view for SETTLE_MS, not just crossed while the page above it settles (a chart
        arriving before its height is known moves the sections below it up and down again). */
     var MARGIN = 100, SETTLE_MS = 200;
     function near(el) {

@@ -18,6 +18,14 @@ def policy_store() -> dcc.Store:
     return dcc.Store(id=ids.POLICY_STORE, storage_type="session")
 
 
+def _valid_names() -> list[str]:
+    """The valid policies' names (none when the folder cannot be read: the pages say so elsewhere)."""
+    try:
+        return policies.names()
+    except data.DataError:
+        return []
+
+
 def active_name(stored: str | None) -> str | None:
     """The name of the active policy for a stored selection (DataError is not raised: None when none)."""
     try:
@@ -36,30 +44,42 @@ def policy_choices(stored: str | None, param: str | None, no_policy_label: str) 
 
     Layouts call it with ``stored=None`` (the server does not see the session): the browser then
     switches to the session's choice at once (:func:`pick_in_browser`), with no round trip."""
-    try:
-        names = policies.names()
-    except data.DataError:
-        names = []
+    names = _valid_names()
     options = [{"label": no_policy_label, "value": NO_POLICY}] + [{"label": n, "value": n} for n in names]
     if param == NO_POLICY or param in names:
         return options, param
     return options, active_name(stored) or NO_POLICY
 
 
-_PICK = """
-function(param, options, value) {
+# The session's choice lives in sessionStorage under the policy store's key (what dcc.Store with
+# storage_type="session" reads), written in the browser: every page holds a store with that id, and a
+# server callback writing it from one page's inputs would fire (and fail) on the others.
+_SESSION_JS = """
     var key = "__STORE__", stored = null;
     try { stored = JSON.parse(window.sessionStorage.getItem(key)); } catch (e) { stored = null; }
+    function remember(name) {
+        window.sessionStorage.setItem(key, JSON.stringify(name));
+        window.sessionStorage.setItem(key + "-timestamp", String(Date.now()));
+    }
+""".replace("__STORE__", ids.POLICY_STORE)
+
+_PICK = """
+function(param, options, value) {""" + _SESSION_JS + """
     var names = (options || []).map(function (o) { return o.value; });
     if (param !== null && param !== undefined && names.indexOf(param) >= 0) {
-        if (__REMEMBER__ && param !== stored) {
-            window.sessionStorage.setItem(key, JSON.stringify(param));
-            window.sessionStorage.setItem(key + "-timestamp", String(Date.now()));
-        }
+        if (__REMEMBER__ && param !== stored) { remember(param); }
         return window.dash_clientside.no_update;
     }
     if (stored && names.indexOf(stored) >= 0 && stored !== value) { return stored; }
     return window.dash_clientside.no_update;
+}
+"""
+
+_REMEMBER = """
+function(name) {""" + _SESSION_JS + """
+    if (!name || name === stored) { return window.dash_clientside.no_update; }
+    remember(name);
+    return name;
 }
 """
 
@@ -75,12 +95,19 @@ def pick_in_browser(dropdown_id: str, param_id: str, *, remember_param: bool = F
     choice (the /sla page: a shared link's policy is the one the user now looks at).
     """
     clientside_callback(
-        _PICK.replace("__STORE__", ids.POLICY_STORE).replace("__REMEMBER__", "true" if remember_param else "false"),
+        _PICK.replace("__REMEMBER__", "true" if remember_param else "false"),
         Output(dropdown_id, "value"),
         Input(param_id, "data"),
         State(dropdown_id, "options"),
         State(dropdown_id, "value"),
     )
+
+
+def remember_in_browser(dropdown_id: str, done_id: str) -> None:
+    """Register: a change of the dropdown after the page opened (the user's pick, an upload, the
+    session's choice restored) becomes the session's choice; never the default it opened on.
+    ``done_id``: a dcc.Store the callback writes (a callback needs an output)."""
+    clientside_callback(_REMEMBER, Output(done_id, "data"), Input(dropdown_id, "value"), prevent_initial_call=True)
 
 
 def no_policy(what: str = "SLA numbers") -> html.Div:
@@ -165,8 +192,5 @@ def sla_choices(param: str | None) -> tuple[list[dict], str | None]:
     """Options and value of the /sla policy dropdown as the page opens: every valid policy; the URL's
     ``param`` when it is one of them, else the first (the browser then switches to the session's
     choice, :func:`pick_in_browser`); no option and None when there is no policy."""
-    try:
-        names = policies.names()
-    except data.DataError:
-        names = []
+    names = _valid_names()
     return [{"label": n, "value": n} for n in names], (param if param in names else names[0] if names else None)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dash
 import dash_ag_grid as dag
 import pandas as pd
 from dash import MATCH, Input, Output, State, dcc, html
 
-from dashboard import ids
+from dashboard import data, ids
 from pipelines.output import frame_records
 
 SECONDS_FORMAT = {"function": "params.value == null ? '' : deskmineDuration(params.value)"}
@@ -81,8 +82,6 @@ def table_card(name: str, frame: pd.DataFrame, *, title: str, file_name: str | N
     file_name = file_name or f"{name}.csv"
     shown, parts = frame, []
     if max_rows is not None and len(frame) > max_rows:
-        from dashboard import data
-
         shown = frame.head(max_rows)
         button = export_button(ids.grid_part(ids.GRID_EXPORT_ALL, name), f"Export CSV (all {len(frame):,} rows)")
         parts = [dcc.Store(id=ids.grid_part(ids.GRID_ROWS, name), data={"token": data.stash(frame), "file": file_name}),
@@ -130,10 +129,6 @@ def register(app) -> None:
 
 def export_all(n_clicks, rows):
     """Every row of a long table (see ``max_rows``) as CSV, from the server's stash."""
-    import dash
-
-    from dashboard import data
-
     if not n_clicks or not rows:
         raise dash.exceptions.PreventUpdate
     try:

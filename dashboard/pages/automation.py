@@ -17,7 +17,13 @@ from dashboard.components import page
 from dashboard.components.columns import wrapped
 from dashboard.components.feedback import no_cases
 from dashboard.components.graphs import graph
-from dashboard.components.policy import NO_POLICY, pick_in_browser, policy_choices, policy_store
+from dashboard.components.policy import (
+    NO_POLICY,
+    active_name,
+    pick_in_browser,
+    policy_choices,
+    policy_store,
+)
 from dashboard.components.tables import PERCENT_FORMAT, SECONDS_FORMAT, empty_state, table_card
 from dashboard.figures.automation import (
     headline,
@@ -282,7 +288,7 @@ def show_whatif(n_clicks, store, name, activities, mode, latency):
 
 @extensions.warmer("automation", order=60)
 def _warm(store):
-    _, name = policy_choices(None, None, "no policy")
+    name = active_name(None) or NO_POLICY  # the layout's default (no URL, no session)
     show_candidates(store, name, [])
     show_triage(store, name, 2)
     show_macros(store)

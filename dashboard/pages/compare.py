@@ -23,7 +23,13 @@ from dashboard.components import page
 from dashboard.components.columns import wrapped
 from dashboard.components.feedback import error_alert, no_cases
 from dashboard.components.graphs import graph
-from dashboard.components.policy import NO_POLICY, pick_in_browser, policy_choices, policy_store
+from dashboard.components.policy import (
+    NO_POLICY,
+    active_name,
+    pick_in_browser,
+    policy_choices,
+    policy_store,
+)
 from dashboard.components.tables import PERCENT_FORMAT, SECONDS_FORMAT, empty_state, table_card
 from dashboard.figures.compare import (
     delta_elements,
@@ -417,5 +423,5 @@ clientside_callback(
 @extensions.warmer("compare", order=70)
 def _warm(store):
     _, mode, before, after, split = _defaults(None, None, None, None)
-    _, policy = policy_choices(None, None, "no policy (no SLA KPIs)")
+    policy = active_name(None) or NO_POLICY  # the layout's default (no URL, no session)
     run(0, store, policy, mode, before, after, split, ["category", "channel", "team"], 1000)

@@ -28,6 +28,7 @@ from dashboard.components.policy import (
     pick_in_browser,
     policy_store,
     policy_view,
+    remember_in_browser,
     sla_choices,
     upload_box,
 )
@@ -231,25 +232,7 @@ def upload_policy(contents, file_name, replace):
     return message, {"name": name, "id": uuid.uuid4().hex}, options, name
 
 
-# The session store is written in the browser, not as a callback output: every page holds a store
-# with that id, and a callback writing it from /sla's inputs would fire (and fail) on those pages.
-# A change of the dropdown after the page opened (the user's pick, an upload, the session's choice
-# restored) is the session's choice: never the default the page opened on.
-clientside_callback(
-    """
-    function(name) {
-        var key = "__STORE__", stored = null;
-        try { stored = JSON.parse(window.sessionStorage.getItem(key)); } catch (e) { stored = null; }
-        if (!name || name === stored) { return window.dash_clientside.no_update; }
-        window.sessionStorage.setItem(key, JSON.stringify(name));
-        window.sessionStorage.setItem(key + "-timestamp", String(Date.now()));
-        return name;
-    }
-    """.replace("__STORE__", ids.POLICY_STORE),
-    Output(ids.SLA_POLICY_REMEMBERED, "data"),
-    Input(ids.SLA_POLICY, "value"),
-    prevent_initial_call=True,
-)
+remember_in_browser(ids.SLA_POLICY, ids.SLA_POLICY_REMEMBERED)
 
 
 clientside_callback(

@@ -337,9 +337,9 @@ class _Columns:
     """Some cases' KPI columns as numpy arrays (a segment's cases, sliced once for all its KPIs):
     what :func:`kpi_row` reads of a case-facts frame (``len`` and ``frame[column]``)."""
 
-    def __init__(self, frame: pd.DataFrame, columns: Sequence[str], mask: np.ndarray | None = None):
-        self._columns = {c: (frame[c].to_numpy() if mask is None else frame[c].to_numpy()[mask]) for c in columns}
-        self._n = len(frame) if mask is None else int(mask.sum())
+    def __init__(self, frame: pd.DataFrame, columns: Sequence[str], mask: np.ndarray):
+        self._columns = {c: frame[c].to_numpy()[mask] for c in columns}
+        self._n = int(mask.sum())
 
     def __len__(self) -> int:
         return self._n

@@ -530,7 +530,9 @@ def comparison(before: FilterState, after: FilterState | None, *, policy=None, s
     states, the policy (its content), the split, the segment dimensions and the bootstrap settings.
 
     Give ``after`` (another log, with its filter) or ``split_date`` (``before`` is split there).
-    Takes seconds (the bootstrap); concurrent identical requests compute it once.
+    Takes seconds (the bootstrap); concurrent identical requests compute it once. The KPI tables
+    are computed here; segments, map delta and variant shift when first read (``eager=False``),
+    so the page draws the KPI table before them.
     """
     from pipelines.mining.compare import compare
 
@@ -542,7 +544,8 @@ def comparison(before: FilterState, after: FilterState | None, *, policy=None, s
     def run():
         log_b = scoped_log(before)
         log_a = scoped_log(after) if after is not None else None
-        return compare(log_b, log_a, policy=policy, split_date=split_date, by=by, n_boot=int(n_boot), seed=int(seed))
+        return compare(log_b, log_a, policy=policy, split_date=split_date, by=by, n_boot=int(n_boot), seed=int(seed),
+                       eager=False)
 
     return _memo(key, run)
 

@@ -142,6 +142,7 @@ COMPARE_RESULT = "compare-result"
 COMPARE_KPIS = "compare-kpis"          # the KPI table (rows carry data-kpi)
 COMPARE_FOREST = "compare-forest"
 COMPARE_MAP = "compare-map"
+COMPARE_SEGMENTS_SECTION = "compare-segments-section"  # the segments table (deferred)
 COMPARE_MAP_SECTION = "compare-map-section"  # the map delta, its paths and the variant shift (deferred)
 COMPARE_MAP_VIEW = "compare-map-view"
 COMPARE_MAP_LEGEND = "compare-map-legend"

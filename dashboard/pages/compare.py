@@ -2,7 +2,8 @@
 
 ``compare`` (bootstrap CIs, corrected p-values, mix adjustment, segments, map delta, variant
 shift; see :mod:`pipelines.mining.compare`) runs in the gateway, cached on both sides' filter
-states, the policy, the split and the settings; it takes a few seconds, with a spinner meanwhile.
+states, the policy, the split and the settings, with a spinner meanwhile: the KPI tables first,
+the segments and the map delta when their sections are scrolled to.
 The global filter applies to both sides (a variant filter is left out: variant ids belong to one
 log). URL: ``/compare?mode=logs&before=before&after=after&policy=sla_policy`` or
 ``/compare?mode=split&before=helpdesk&split=2024-03-01`` (``policy=none``: no SLA KPIs).
@@ -308,13 +309,17 @@ def result_view(result, req: dict) -> html.Div:
                "Kaplan-Meier estimates, which also count the cases still open. Hover a KPI for its test.",
                className="small text-muted"),
         graph(ids.COMPARE_FOREST, forest_figure(result.kpis, result.adjusted), file_name="compare_forest"),
-        table_card("compare-segments", result.segments, title="Segments, largest effects first", height=420,
-                   columns=wrapped(SEGMENT_COLUMNS), file_name="compare_segments.csv",
-                   note="Each KPI per category, channel, team...; effect size is standardised (0.2 small, 0.5 medium, "
-                        "0.8 large) so rows of different KPIs sort together. All rows are one correction family."),
+        page.deferred(ids.COMPARE_SEGMENTS_SECTION, height=500, anchor="segments"),
         html.H4("Process map: what changed", className="mt-4"),
         page.deferred(ids.COMPARE_MAP_SECTION, height=700, anchor="map-delta"),
     ])
+
+
+def segments_view(result) -> html.Div:
+    return table_card("compare-segments", result.segments, title="Segments, largest effects first", height=420,
+                      columns=wrapped(SEGMENT_COLUMNS), file_name="compare_segments.csv",
+                      note="Each KPI per category, channel, team...; effect size is standardised (0.2 small, 0.5 medium, "
+                           "0.8 large) so rows of different KPIs sort together. All rows are one correction family.")
 
 
 def map_view(result) -> html.Div:
@@ -340,9 +345,21 @@ def map_view(result) -> html.Div:
     ])
 
 
-# The map and the tables under it are drawn when scrolled to (a cytoscape layout and two grids):
-# the result is the one the KPI table came from (cached), so this computes nothing new. The section
-# arrives with each result, its store false: only its reveal calls this (no request per result).
+# The segments, the map and the tables under it are computed and drawn when scrolled to: the
+# result is the one the KPI table came from (cached), whose segments, map delta and variant shift
+# are computed when first read (compare(..., eager=False)). Each section arrives with each result,
+# its store false: only its reveal calls its callback (no request per result).
+@callback(Output(ids.COMPARE_SEGMENTS_SECTION, "children"), Input(ids.shown(ids.COMPARE_SEGMENTS_SECTION), "data"),
+          State(ids.COMPARE_KEY, "data"), prevent_initial_call=True)
+def show_segments(in_view, req):
+    page.require_shown(in_view)
+    if not req:
+        raise dash.exceptions.PreventUpdate
+    with page.errors("The segments could not be computed") as problem:
+        return segments_view(_result(req))
+    return problem.alert
+
+
 @callback(Output(ids.COMPARE_MAP_SECTION, "children"), Input(ids.shown(ids.COMPARE_MAP_SECTION), "data"),
           State(ids.COMPARE_KEY, "data"), prevent_initial_call=True)
 def show_map_delta(in_view, req):
@@ -424,4 +441,8 @@ clientside_callback(
 def _warm(store):
     _, mode, before, after, split = _defaults(None, None, None, None)
     policy = active_name(None) or NO_POLICY  # the layout's default (no URL, no session)
-    run(0, store, policy, mode, before, after, split, ["category", "channel", "team"], 1000)
+    by = ["category", "channel", "team"]
+    _, req = run(0, store, policy, mode, before, after, split, by, 1000)
+    if req:  # the parts drawn when scrolled to, so that they open at once too
+        segments_view(_result(req))
+        map_view(_result(req))

@@ -94,7 +94,8 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,8 @@ DEFAULT_MIX_BY: tuple[str, ...] = (schema.CATEGORY, schema.PRIORITY)
 FORMAT_VERSION = 1
 """Version of the :meth:`ComparisonResult.to_dict` layout."""
 _WEEK_S = 7 * 86400.0
+DEFERRED_PARTS: tuple[str, ...] = ("segments", "map_delta", "variant_shift")
+"""The parts ``compare(..., eager=False)`` computes when first read."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,27 @@ class Side:
         return {"label": self.label, "log": self.log, "filter": list(self.filter), "cases": self.cases,
                 "window_start": self.window_start.isoformat(), "window_end": self.window_end.isoformat(),
                 "weeks": round(self.weeks, 6)}
+
+
+class _Parts:
+    """Parts of a comparison computed on first access, each once (thread-safe): what
+    ``compare(..., eager=False)`` leaves for later. An eager comparison holds them computed."""
+
+    def __init__(self, makers: dict[str, Callable[[], Any]]) -> None:
+        self._makers = makers
+        self._values: dict[str, Any] = {}
+        self._locks = {name: threading.Lock() for name in makers}
+
+    def get(self, name: str) -> Any:
+        if name not in self._values:
+            with self._locks[name]:  # a second caller waits for the first's result
+                if name not in self._values:
+                    self._values[name] = self._makers[name]()
+                    del self._makers[name]  # lets go of the case facts and logs once every part is in
+        return self._values[name]
+
+    def ready(self, name: str) -> bool:
+        return name in self._values
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,17 +196,35 @@ class ComparisonResult:
         ``split`` and the KPI definitions used (``definitions``).
     notes:
         Caveats found while comparing (left-out KPIs, unequal windows...).
+
+    ``segments``, ``map_delta`` and ``variant_shift`` of a ``compare(..., eager=False)`` result
+    are computed when first read (``is_ready(name)`` tells whether they have been).
     """
 
     kpis: pd.DataFrame
     adjusted: pd.DataFrame
-    segments: pd.DataFrame
-    map_delta: MapDelta
-    variant_shift: pd.DataFrame
     before: Side
     after: Side
+    parts: _Parts = field(repr=False)
     settings: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+
+    @property
+    def segments(self) -> pd.DataFrame:
+        return self.parts.get("segments")
+
+    @property
+    def map_delta(self) -> MapDelta:
+        return self.parts.get("map_delta")
+
+    @property
+    def variant_shift(self) -> pd.DataFrame:
+        return self.parts.get("variant_shift")
+
+    def is_ready(self, name: str) -> bool:
+        """Whether the part ``name`` (``segments``, ``map_delta``, ``variant_shift``) is computed."""
+        schema.check_choice("part", name, DEFERRED_PARTS)
+        return self.parts.ready(name)
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -343,6 +385,7 @@ def compare(
     seed: int = 0,
     alpha: float = 0.05,
     correction: str = "holm",
+    eager: bool = True,
 ) -> ComparisonResult:
     """Compare the KPIs, segments, process map and variants of two sets of cases.
 
@@ -376,6 +419,11 @@ def compare(
         and ``significant`` means ``p_adjusted < alpha``.
     correction:
         ``"holm"`` (default) or ``"bh"`` (Benjamini-Hochberg), applied per table.
+    eager:
+        ``True`` (default): compute everything now. ``False``: compute the KPI tables now and
+        ``segments``, ``map_delta`` and ``variant_shift`` when first read, each once (the web app
+        draws the KPI table before them). They are the same numbers either way; a deferred map
+        reads the logs when it is first read, so read it before the warehouse changes.
 
     Returns
     -------
@@ -409,9 +457,14 @@ def compare(
     mix_present = [d for d in mix if not _all_missing(fb, fa, d)]
     raw = ck.kpi_table(fb, fa, kpis, settings)
     adjusted = ck.adjusted_table(fb, fa, kpis, mix_present, settings, raw)
-    segments = ck.segment_table(fb, fa, kpis, present, settings)
-    delta = map_delta(log_b, log_a, alpha=alpha, correction=correction)
-    variants = variant_shift(log_b, log_a, alpha=alpha, correction=correction)
+    parts = _Parts({
+        "segments": lambda: ck.segment_table(fb, fa, kpis, present, settings),
+        "map_delta": lambda: map_delta(log_b, log_a, alpha=alpha, correction=correction),
+        "variant_shift": lambda: variant_shift(log_b, log_a, alpha=alpha, correction=correction),
+    })
+    if eager:
+        for name in DEFERRED_PARTS:
+            parts.get(name)
     notes = _notes(pol, rules, sides, by_dims, present, mix, mix_present, split)
     info = {
         "n_boot": int(n_boot), "seed": int(seed), "alpha": float(alpha), "correction": correction,
@@ -419,9 +472,8 @@ def compare(
         "mix_by": list(mix_present), "by": list(present), "policy": pol is not None, "split": split,
         "definitions": rules.to_dict(),
     }
-    return ComparisonResult(kpis=raw, adjusted=adjusted, segments=segments, map_delta=delta,
-                            variant_shift=variants, before=sides[0], after=sides[1], settings=info,
-                            notes=tuple(notes))
+    return ComparisonResult(kpis=raw, adjusted=adjusted, before=sides[0], after=sides[1], settings=info,
+                            notes=tuple(notes), parts=parts)
 
 
 def _all_missing(fb: pd.DataFrame, fa: pd.DataFrame, dim: str) -> bool:

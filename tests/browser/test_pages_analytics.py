@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import ids
+from pipelines.mining.compare_maps import map_delta
 from pipelines.mining.dfg import END, START, discover_dfg
 from pipelines.mining.filters import CaseAttribute, apply_filter
 from pipelines.mining.sla import (
@@ -272,7 +273,12 @@ def test_compare_shows_the_injected_effects_of_the_sample_pair(page, live_app, w
     assert percent(fr_cells[2]) < percent(fr_cells[1]), fr_cells
     assert fr.get_attribute("data-verdict") == "better"
     assert search_params(page)["policy"] == ["sla_policy"]
+    # segments and map delta are computed and drawn when scrolled to
+    page.locator(f"#{ids.COMPARE_FOREST} .main-svg").first.wait_for()  # the chart above them has its height
+    assert page.locator(f"#{ids.COMPARE_MAP}").count() == 0
+    assert page.locator(ids.css(ids.grid("compare-segments"))).count() == 0
     # the password-reset segment tops the segments (largest effect)
+    page.locator("#segments").scroll_into_view_if_needed()
     grid = ids.css(ids.grid("compare-segments"))
     page.wait_for_selector(f"{grid} .ag-row", state="attached")
     page.locator(grid).scroll_into_view_if_needed()
@@ -283,7 +289,6 @@ def test_compare_shows_the_injected_effects_of_the_sample_pair(page, live_app, w
     with closing(Store(live_app.db)) as store:
         union = set(discover_dfg(store.log("before")).activities["activity"]) | set(
             discover_dfg(store.log("after")).activities["activity"]) | {START, END}
-    assert page.locator(f"#{ids.COMPARE_MAP}").count() == 0  # below the fold: drawn when scrolled to
     page.locator("#map-delta").scroll_into_view_if_needed()
     wait_until(lambda: set(page.evaluate(FIND_CY, ids.COMPARE_MAP)) == union, what="the map delta")
     # the JSON export is the engine's to_dict
@@ -294,6 +299,26 @@ def test_compare_shows_the_injected_effects_of_the_sample_pair(page, live_app, w
     assert exported["settings"]["policy"] is True and exported["before"]["log"] == "before"
     csv = download(page, f"#{ids.COMPARE_CSV}").decode()
     assert csv.splitlines()[0].startswith("kpi,label,unit,before,after")
+    watch.assert_clean()
+
+
+def test_compare_redraws_its_sections_for_a_new_result(page, live_app, watch):
+    """A filter change brings a new comparison whose deferred sections start undrawn again and are
+    drawn for it when scrolled to."""
+    open_page(page, live_app.url + "/compare?log=before#map-delta")
+    counts = page.locator(".compare-map-counts")
+    counts.wait_for(timeout=90_000)
+    before = counts.inner_text()
+    choose(page, ids.FILTER_PRIORITY, "P1")
+    wait_until(lambda: counts.count() == 0, timeout=60, what="the P1 comparison")
+    page.locator(f"#{ids.COMPARE_KPIS}").wait_for()
+    page.locator("#map-delta").scroll_into_view_if_needed()
+    wait_until(lambda: counts.count() == 1 and counts.inner_text() != before, timeout=60,
+               what="the map delta of the P1 comparison")
+    with closing(Store(live_app.db)) as store:
+        only = CaseAttribute("priority", ["P1"])
+        c = map_delta(apply_filter(store.log("before"), only), apply_filter(store.log("after"), only)).counts()
+    assert counts.inner_text().startswith(f"Paths: {c['new']} new, {c['gone']} gone, {c['more']} in more cases")
     watch.assert_clean()
 
 

@@ -214,6 +214,21 @@ def test_cis_are_seeded_and_contain_zero_width_for_constant_kpis(tiny, result):
     assert ev["ci_low"] < ev["delta"] < ev["ci_high"]
 
 
+def test_deferred_parts_are_the_eager_numbers_computed_once(tiny, result):
+    lazy = compare(tiny.log("before"), tiny.log("after"), n_boot=500, by=("category",), eager=False)
+    assert [lazy.is_ready(p) for p in ("segments", "map_delta", "variant_shift")] == [False, False, False]
+    assert result.is_ready("map_delta")  # eager by default
+    pd.testing.assert_frame_equal(lazy.kpis, result.kpis)
+    pd.testing.assert_frame_equal(lazy.segments, result.segments)
+    assert lazy.is_ready("segments") and not lazy.is_ready("map_delta")
+    assert lazy.segments is lazy.segments  # computed once
+    pd.testing.assert_frame_equal(lazy.map_delta.edges, result.map_delta.edges)
+    pd.testing.assert_frame_equal(lazy.variant_shift, result.variant_shift)
+    assert lazy.to_dict() == result.to_dict()
+    with pytest.raises(ValueError, match="segments"):
+        lazy.is_ready("kpis")
+
+
 def test_rules_chosen_by_name(tiny):
     vocab = pd.concat([vocabulary(tiny.log("before")), vocabulary(tiny.log("after"))])
     rules = resolve_rules(KpiDefinitions(), None, vocab)

@@ -141,6 +141,7 @@ COMPARE_URL = "compare-url"            # dummy output of the clientside URL writ
 COMPARE_RESULT = "compare-result"
 COMPARE_KPIS = "compare-kpis"          # the KPI table (rows carry data-kpi)
 COMPARE_FOREST = "compare-forest"
+COMPARE_FOREST_SECTION = "compare-forest-section"  # the forest chart (deferred)
 COMPARE_MAP = "compare-map"
 COMPARE_SEGMENTS_SECTION = "compare-segments-section"  # the segments table (deferred)
 COMPARE_MAP_SECTION = "compare-map-section"  # the map delta, its paths and the variant shift (deferred)

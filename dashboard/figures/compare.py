@@ -143,8 +143,7 @@ def forest_figure(kpis: pd.DataFrame, adjusted: pd.DataFrame) -> go.Figure:
     significant after correction, open ones are not; the dotted line is no change."""
     if kpis.empty:
         return empty_figure("Nothing to compare")
-    groups = [(unit, title, size, kpis[kpis["unit"] == unit]) for unit, title, size in UNIT_GROUPS]
-    groups = [g for g in groups if len(g[3])]
+    groups = _forest_groups(kpis)
     heights = [len(g[3]) + 1 for g in groups]
     fig = make_subplots(rows=len(groups), cols=1, row_heights=heights, vertical_spacing=0.35 / max(len(groups), 1),
                         subplot_titles=[g[1] for g in groups])
@@ -180,8 +179,18 @@ def forest_figure(kpis: pd.DataFrame, adjusted: pd.DataFrame) -> go.Figure:
     annotations = [{**a.to_plotly_json(), "x": 0, "xanchor": "left", "font": {"size": 12}}
                    for a in fig.layout.annotations]
     fig.update_layout(shapes=shapes, annotations=annotations, **layout)
-    return styled(fig, title="Change after vs before, with 95% confidence intervals",
-                  height=max(320, 34 * sum(heights) + 60 * len(groups) + 60))
+    return styled(fig, title="Change after vs before, with 95% confidence intervals", height=forest_height(kpis))
+
+
+def _forest_groups(kpis: pd.DataFrame) -> list:
+    groups = [(unit, title, size, kpis[kpis["unit"] == unit]) for unit, title, size in UNIT_GROUPS]
+    return [g for g in groups if len(g[3])]
+
+
+def forest_height(kpis: pd.DataFrame) -> int:
+    """Height (px) of :func:`forest_figure` for these KPIs (a placeholder of its size keeps the page still)."""
+    groups = _forest_groups(kpis)
+    return max(320, 34 * sum(len(g[3]) + 1 for g in groups) + 60 * len(groups) + 60)
 
 
 # -- process-map delta ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 ``compare`` (bootstrap CIs, corrected p-values, mix adjustment, segments, map delta, variant
 shift; see :mod:`pipelines.mining.compare`) runs in the gateway, cached on both sides' filter
 states, the policy, the split and the settings, with a spinner meanwhile: the KPI tables first,
-the segments and the map delta when their sections are scrolled to.
+the forest chart, the segments and the map delta when their sections are scrolled to.
 The global filter applies to both sides (a variant filter is left out: variant ids belong to one
 log). URL: ``/compare?mode=logs&before=before&after=after&policy=sla_policy`` or
 ``/compare?mode=split&before=helpdesk&split=2024-03-01`` (``policy=none``: no SLA KPIs).
@@ -37,6 +37,7 @@ from dashboard.figures.compare import (
     delta_legend,
     delta_stylesheet,
     forest_figure,
+    forest_height,
     kpi_rows,
     side_text,
 )
@@ -308,11 +309,15 @@ def result_view(result, req: dict) -> html.Div:
                "over resolved cases (each case needs a value for the tests); the overview and SLA pages show "
                "Kaplan-Meier estimates, which also count the cases still open. Hover a KPI for its test.",
                className="small text-muted"),
-        graph(ids.COMPARE_FOREST, forest_figure(result.kpis, result.adjusted), file_name="compare_forest"),
+        page.deferred(ids.COMPARE_FOREST_SECTION, height=forest_height(result.kpis) + 30, anchor="forest"),
         page.deferred(ids.COMPARE_SEGMENTS_SECTION, height=500, anchor="segments"),
         html.H4("Process map: what changed", className="mt-4"),
         page.deferred(ids.COMPARE_MAP_SECTION, height=700, anchor="map-delta"),
     ])
+
+
+def forest_view(result) -> html.Div:
+    return graph(ids.COMPARE_FOREST, forest_figure(result.kpis, result.adjusted), file_name="compare_forest")
 
 
 def segments_view(result) -> html.Div:
@@ -345,10 +350,21 @@ def map_view(result) -> html.Div:
     ])
 
 
-# The segments, the map and the tables under it are computed and drawn when scrolled to: the
-# result is the one the KPI table came from (cached), whose segments, map delta and variant shift
-# are computed when first read (compare(..., eager=False)). Each section arrives with each result,
-# its store false: only its reveal calls its callback (no request per result).
+# The forest chart, the segments, the map and the tables under it are computed and drawn when
+# scrolled to: the result is the one the KPI table came from (cached), whose segments, map delta
+# and variant shift are computed when first read (compare(..., eager=False)). Each section arrives
+# with each result, its store false: only its reveal calls its callback (no request per result).
+@callback(Output(ids.COMPARE_FOREST_SECTION, "children"), Input(ids.shown(ids.COMPARE_FOREST_SECTION), "data"),
+          State(ids.COMPARE_KEY, "data"), prevent_initial_call=True)
+def show_forest(in_view, req):
+    page.require_shown(in_view)
+    if not req:
+        raise dash.exceptions.PreventUpdate
+    with page.errors("The chart could not be drawn") as problem:
+        return forest_view(_result(req))
+    return problem.alert
+
+
 @callback(Output(ids.COMPARE_SEGMENTS_SECTION, "children"), Input(ids.shown(ids.COMPARE_SEGMENTS_SECTION), "data"),
           State(ids.COMPARE_KEY, "data"), prevent_initial_call=True)
 def show_segments(in_view, req):
@@ -444,5 +460,6 @@ def _warm(store):
     by = ["category", "channel", "team"]
     _, req = run(0, store, policy, mode, before, after, split, by, 1000)
     if req:  # the parts drawn when scrolled to, so that they open at once too
+        forest_view(_result(req))
         segments_view(_result(req))
         map_view(_result(req))

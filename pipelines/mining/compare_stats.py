@@ -444,21 +444,29 @@ def boot_strat_quantiles(x: np.ndarray, strata: np.ndarray, w: np.ndarray, qs: S
 
 def _strat_window(xs: np.ndarray, ss: np.ndarray, sizes: np.ndarray, w: np.ndarray, q: float,
                   lo: int, hi: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Quantiles of ``n_boot`` stratified resamples found in the window ``xs[lo:hi]`` (NaN: outside)."""
+    """Quantiles of ``n_boot`` stratified resamples found in the window ``xs[lo:hi]`` (NaN: outside).
+
+    A stratum's resample (``n`` draws with replacement from its ``n`` values) as far as the window
+    goes: how many draws fall below it (binomial), how many of the rest in it (binomial), and
+    which of its window values each of those is (uniform): ``O(n_boot x window)`` draws in all.
+    """
+    if hi <= lo:
+        return np.full(n_boot, np.nan)
     win_strata = ss[lo:hi]
     base = np.zeros(n_boot)
     mass = np.zeros((n_boot, hi - lo))
+    rows = np.arange(n_boot)
     for s in np.flatnonzero(w > 0):  # a loop over strata (a handful), not over cases
         cols = np.flatnonzero(win_strata == s)
+        n = int(sizes[s])
         below = int(np.count_nonzero(ss[:lo] == s))
-        above = int(sizes[s]) - below - cols.size
-        probs = np.concatenate([[below], np.ones(cols.size), [above]]) / sizes[s]
-        draws = rng.multinomial(int(sizes[s]), probs / probs.sum(), size=n_boot)
-        unit = w[s] / sizes[s]
-        base += unit * draws[:, 0]
-        mass[:, cols] = unit * draws[:, 1:1 + cols.size]
-    if hi <= lo:
-        return np.full(n_boot, np.nan)
+        n_below = rng.binomial(n, below / n, size=n_boot)
+        n_in = rng.binomial(n - n_below, cols.size / (n - below) if n > below else 0.0)
+        picks = rng.integers(0, max(cols.size, 1), size=int(n_in.sum()))
+        counts = np.bincount(np.repeat(rows, n_in) * cols.size + picks, minlength=n_boot * cols.size)
+        unit = w[s] / n
+        base += unit * n_below
+        mass[:, cols] = unit * counts.reshape(n_boot, cols.size)
     target = q * (1 - _EPS)
     cum = base[:, None] + np.cumsum(mass, axis=1)
     inside = (base < target) & (cum[:, -1] >= target)

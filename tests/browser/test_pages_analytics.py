@@ -273,10 +273,11 @@ def test_compare_shows_the_injected_effects_of_the_sample_pair(page, live_app, w
     assert percent(fr_cells[2]) < percent(fr_cells[1]), fr_cells
     assert fr.get_attribute("data-verdict") == "better"
     assert search_params(page)["policy"] == ["sla_policy"]
-    # segments and map delta are computed and drawn when scrolled to
-    page.locator(f"#{ids.COMPARE_FOREST} .main-svg").first.wait_for()  # the chart above them has its height
+    # the forest chart, the segments and the map delta are computed and drawn when scrolled to
     assert page.locator(f"#{ids.COMPARE_MAP}").count() == 0
     assert page.locator(ids.css(ids.grid("compare-segments"))).count() == 0
+    page.locator("#forest").scroll_into_view_if_needed()
+    page.locator(f"#{ids.COMPARE_FOREST} .main-svg").first.wait_for()
     # the password-reset segment tops the segments (largest effect)
     page.locator("#segments").scroll_into_view_if_needed()
     grid = ids.css(ids.grid("compare-segments"))

@@ -375,6 +375,8 @@ def test_forest_figure_one_panel_per_unit_raw_and_adjusted():
     assert [t.showlegend for t in fig.data] == [True, True, False, False, False, False]
     assert list(fig.layout.yaxis.ticktext) == ["median resolution time (resolved cases)"]
     assert [a.text for a in fig.layout.annotations][:3] == [g[1] for g in fc.UNIT_GROUPS if g[0] in ("s", "share", "cases/week")]
+    # three panels of one KPI each: 34 px per row (a KPI and a gap each) + 60 per panel + 60
+    assert fig.layout.height == fc.forest_height(kpis_frame()) == 34 * 6 + 60 * 3 + 60
 
 
 # -- compare: the map delta ---------------------------------------------------------------------------------------

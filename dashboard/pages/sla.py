@@ -152,7 +152,7 @@ def layout(policy: str | None = None, by: str = "target", period: str = "week", 
                      _radio(ids.SLA_PERIOD, [{"label": "week", "value": "week"}, {"label": "month", "value": "month"}],
                             period)], md=5),
         ], className="align-items-center"),
-        page.deferred(ids.SLA_RATES),
+        page.loading(html.Div(page.reserved(760), id=ids.SLA_RATES)),  # in view as the page opens: not deferred
         html.H4("What drives breaches", className="mt-4"),
         dbc.Row([
             dbc.Col(_radio(ids.SLA_DRIVERS_BY, [{"label": "by status", "value": "status"},
@@ -301,9 +301,8 @@ def show_summary(store, name):
 
 
 @callback(Output(ids.SLA_RATES, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"),
-          Input(ids.SLA_BY, "value"), Input(ids.SLA_PERIOD, "value"), Input(ids.shown(ids.SLA_RATES), "data"))
-def show_rates(store, name, by, period, in_view=True):
-    page.require_shown(in_view)
+          Input(ids.SLA_BY, "value"), Input(ids.SLA_PERIOD, "value"))
+def show_rates(store, name, by, period):
     by, period = by or "target", period or "week"
     with page.errors() as problem:
         state, policy = _scope(store, name)

@@ -50,7 +50,7 @@ from pipelines.mining.cases import get_cases, get_events
 from pipelines.mining.dfg import discover_dfg
 from pipelines.mining.filters import CaseAttribute, Clause, Filter, apply_filter
 from pipelines.mining.handoffs import get_handoffs, get_ping_pong, get_rework
-from pipelines.mining.kpis import get_kpi_trend, get_kpis
+from pipelines.mining.kpis import count_cases, get_kpi_trend, get_kpis
 from pipelines.mining.variants import get_case_durations, get_variants
 from pipelines.stats import get_quality, get_rejects, log_stats
 from pipelines.store import Store, WarehouseError
@@ -330,6 +330,7 @@ def options(log_name: str) -> dict:
 ANALYSES: dict[str, Callable[..., Any]] = {
     "cases": get_cases,
     "kpis": get_kpis,
+    "case_count": count_cases,
     "kpi_trend": get_kpi_trend,
     "case_durations": get_case_durations,
     "dfg": discover_dfg,
@@ -390,7 +391,8 @@ def cases(state: FilterState) -> pd.DataFrame:
 
 
 def n_cases(state: FilterState) -> int:
-    return kpis(state)["cases"]
+    """Cases in scope (every page's guard before its analyses: one count, not the KPIs)."""
+    return compute("case_count", state)
 
 
 def kpis(state: FilterState) -> dict:

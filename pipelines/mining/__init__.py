@@ -52,7 +52,7 @@ from pipelines.mining.handoffs import (
     get_ping_pong,
     get_rework,
 )
-from pipelines.mining.kpis import get_kpi_trend, get_kpis
+from pipelines.mining.kpis import count_cases, get_kpi_trend, get_kpis
 from pipelines.mining.policy import SlaPolicy, parse_policy, read_policy
 from pipelines.mining.sla import (
     calibrate_risk,
@@ -73,7 +73,7 @@ __all__ = [
     "Automation", "WhatIfResult", "find_automation_candidates", "find_macro_candidates",
     "simulate_automation", "triage_matrix",
     "DFG", "BusinessCalendar", "Filter", "ProcessModel", "SlaPolicy",
-    "add_working_seconds", "apply_filter", "bpmn_xml", "case_time_split", "discover_dfg",
+    "add_working_seconds", "apply_filter", "bpmn_xml", "case_time_split", "count_cases", "discover_dfg",
     "discover_process_model", "evaluate_fitness", "export_bpmn", "export_pnml",
     "filter_activities", "filter_case_attribute", "filter_case_duration", "filter_directly_follows",
     "filter_end_activities", "filter_event_attribute", "filter_start_activities", "filter_time_range",

@@ -59,6 +59,15 @@ def get_kpis(log: Log) -> dict:
     return out
 
 
+def count_cases(log: Log) -> int:
+    """How many cases ``log`` has within its filter (``get_kpis(log)["cases"]``, without the rest).
+
+    >>> count_cases(Store("data/deskmine.duckdb").log("before"))  # doctest: +SKIP
+    4000
+    """
+    return int(run(log, "mining/case_count").iloc[0]["cases"])
+
+
 def _resolutions(log: Log) -> pd.DataFrame:
     """``case_id``, ``resolved_time`` (UTC) and ``resolution_s`` of the resolved cases of ``log``'s
     scope, in case order: the clock core's resolution instant without a policy (roles recognised by

@@ -12,7 +12,7 @@ from pipelines.etl.loader import IngestOptions, ingest_log
 from pipelines.mining.clock import case_clocks, load_case_events
 from pipelines.mining.dfg import discover_dfg
 from pipelines.mining.filters import filter_case_attribute
-from pipelines.mining.kpis import _resolutions, get_kpi_trend, get_kpis
+from pipelines.mining.kpis import _resolutions, count_cases, get_kpi_trend, get_kpis
 from pipelines.store import Store
 
 LOG = """Case,Activity,Timestamp,Priority
@@ -52,6 +52,12 @@ def test_kpis_by_hand(log):
 def test_kpis_follow_the_filter(log):
     k = get_kpis(filter_case_attribute(log, "priority", ["P1"]))
     assert (k["cases"], k["closed_cases"], k["open_cases"], k["median_duration_s"]) == (2, 1, 1, 3600.0)
+
+
+def test_count_cases_is_the_kpis_count(log):
+    assert count_cases(log) == get_kpis(log)["cases"] == 4
+    assert count_cases(filter_case_attribute(log, "priority", ["P1"])) == 2  # A and D
+    assert count_cases(filter_case_attribute(log, "priority", ["P9"])) == 0
 
 
 def test_monthly_trend_by_hand(log):

@@ -47,6 +47,7 @@ from pipelines.etl.errors import IngestError
 from pipelines.memo import Memo
 from pipelines.mining.bottlenecks import find_bottlenecks
 from pipelines.mining.cases import get_cases, get_events
+from pipelines.mining.clock import log_activities
 from pipelines.mining.dfg import discover_dfg
 from pipelines.mining.filters import CaseAttribute, Clause, Filter, apply_filter
 from pipelines.mining.handoffs import get_handoffs, get_ping_pong, get_rework
@@ -331,6 +332,7 @@ ANALYSES: dict[str, Callable[..., Any]] = {
     "cases": get_cases,
     "kpis": get_kpis,
     "case_count": count_cases,
+    "activities": log_activities,
     "kpi_trend": get_kpi_trend,
     "case_durations": get_case_durations,
     "dfg": discover_dfg,
@@ -393,6 +395,11 @@ def cases(state: FilterState) -> pd.DataFrame:
 def n_cases(state: FilterState) -> int:
     """Cases in scope (every page's guard before its analyses: one count, not the KPIs)."""
     return compute("case_count", state)
+
+
+def activities(state: FilterState) -> list[str]:
+    """The activities of the cases in scope, sorted (one grouped query, not the whole DFG)."""
+    return compute("activities", state)
 
 
 def kpis(state: FilterState) -> dict:

@@ -67,7 +67,7 @@ FAMILIES: tuple[Family, ...] = (
         "cases", "Cases, events and KPIs",
         "The case table, the events of cases, and the headline KPIs with their trend (the app's "
         "*Overview* and *Cases* pages).",
-        ("get_cases", "get_events", "get_kpis", "get_kpi_trend"),
+        ("get_cases", "get_events", "get_kpis", "count_cases", "get_kpi_trend"),
         ("pipelines.mining.cases", "pipelines.mining.kpis"),
     ),
     Family(

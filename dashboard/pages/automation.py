@@ -175,7 +175,7 @@ def show_candidates(store, name, chosen):
         if data.n_cases(state) == 0:
             return no_cases("automation"), [], []
         candidates = data.automation_candidates(state, _policy(name))
-        activities = sorted(data.dfg(state).activities["activity"].astype(str))
+        activities = data.activities(state)
         options = [{"label": a, "value": a} for a in activities]
         value = [a for a in (chosen or []) if a in activities]
         if not value and len(candidates):

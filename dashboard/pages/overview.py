@@ -54,7 +54,7 @@ def _case_kpis(state) -> list[Kpi]:
     times = data.resolution_times(state, policy)
     cases, closed, open_ = kpis["cases"], kpis["closed_cases"], kpis["open_cases"]
     open_share = open_ / cases if cases else None
-    milestones = resolution_activities(data.dfg(state).activities["activity"].astype(str), policy)
+    milestones = resolution_activities(data.activities(state), policy)
     median, p90 = resolution_kpis(times.summary, resolved_by=resolution_text(milestones))
     return [
         Kpi("cases", "Cases", cases, format_count(cases), f"{closed:,} closed"),

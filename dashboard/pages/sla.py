@@ -369,7 +369,7 @@ def show_resolution(store, name, in_view=True):
             row = times.summary[times.summary["measure"] == measure]
             medians[MEASURE_LABELS[measure]] = float(row["km_median_s"].iloc[0]) if len(row) else None
         table = resolution_table(times.summary)
-        milestone = resolution_text(resolution_activities(data.dfg(state).activities["activity"].astype(str), policy))
+        milestone = resolution_text(resolution_activities(data.activities(state), policy))
         return html.Div([dbc.Row([
             dbc.Col(graph(ids.SLA_KM_CHART, km_figure(curves, medians), file_name="kaplan_meier_resolution"), lg=6),
             dbc.Col([

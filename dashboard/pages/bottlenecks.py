@@ -1,6 +1,7 @@
 """/bottlenecks: where the time goes (waiting vs processing), hand-offs between teams, rework.
 
-Sections that arrive with other features register themselves with
+The time split is drawn as the page opens; hand-offs, rework and the sections below them when
+scrolled to (``page.deferred``). Sections that arrive with other features register themselves with
 ``dashboard.extensions.section("bottlenecks", ...)`` and appear at the end: /sla adds "Customer vs
 agent wait", which needs the active SLA policy (its pause statuses), so the sections are rendered
 with the user's policy selection announced (``policies.selected``).
@@ -38,12 +39,12 @@ def layout(by: str = "transition", **_query):
         "Bottlenecks", "Waiting is the time between events while nothing is in progress; processing is the time "
                        "between an activity's start and complete.",
         dbc.RadioItems(id=ids.BOTTLENECKS_BY, options=BY_OPTIONS, value=by, inline=True, className="mb-2"),
-        page.loading(html.Div(id=ids.BOTTLENECKS_CONTENT)),
+        page.loading(html.Div(page.reserved(900), id=ids.BOTTLENECKS_CONTENT)),
         html.H4("Hand-offs and ping-pong between teams", className="mt-4"),
-        page.loading(html.Div(id=ids.BOTTLENECKS_HANDOFFS)),
+        page.deferred(ids.BOTTLENECKS_HANDOFFS, anchor="handoffs"),
         html.H4("Rework", className="mt-4"),
-        page.loading(html.Div(id=ids.BOTTLENECKS_REWORK)),
-        page.loading(html.Div(id=ids.BOTTLENECKS_SECTIONS)),
+        page.deferred(ids.BOTTLENECKS_REWORK, anchor="rework"),
+        page.deferred(ids.BOTTLENECKS_SECTIONS, anchor="more"),
         policy_store(),
     )
 
@@ -65,8 +66,10 @@ def show_time_split(store, by):
     return problem.alert
 
 
-@callback(Output(ids.BOTTLENECKS_HANDOFFS, "children"), Input(ids.FILTER_STORE, "data"))
-def show_handoffs(store):
+@callback(Output(ids.BOTTLENECKS_HANDOFFS, "children"), Input(ids.FILTER_STORE, "data"),
+          Input(ids.shown(ids.BOTTLENECKS_HANDOFFS), "data"))
+def show_handoffs(store, in_view=True):
+    page.require_shown(in_view)
     state = page.state_of(store)
     with page.errors() as problem:
         if data.n_cases(state) == 0:
@@ -85,8 +88,10 @@ def show_handoffs(store):
     return problem.alert
 
 
-@callback(Output(ids.BOTTLENECKS_REWORK, "children"), Input(ids.FILTER_STORE, "data"))
-def show_rework(store):
+@callback(Output(ids.BOTTLENECKS_REWORK, "children"), Input(ids.FILTER_STORE, "data"),
+          Input(ids.shown(ids.BOTTLENECKS_REWORK), "data"))
+def show_rework(store, in_view=True):
+    page.require_shown(in_view)
     state = page.state_of(store)
     with page.errors() as problem:
         if data.n_cases(state) == 0:
@@ -101,8 +106,9 @@ def show_rework(store):
 
 
 @callback(Output(ids.BOTTLENECKS_SECTIONS, "children"), Input(ids.FILTER_STORE, "data"),
-          Input(ids.POLICY_STORE, "data"))
-def show_sections(store, policy_name):
+          Input(ids.POLICY_STORE, "data"), Input(ids.shown(ids.BOTTLENECKS_SECTIONS), "data"))
+def show_sections(store, policy_name, in_view=True):
+    page.require_shown(in_view)
     state = page.state_of(store)
     with page.errors() as problem, policies.selected(policy_name):
         if data.n_cases(state) == 0:

@@ -114,7 +114,7 @@ def wait_until(predicate, timeout: float = 15.0, what: str = "condition"):
 PAGES = {
     "overview": ("/?log=before", "#kpi-cases"),
     "variants": ("/variants?log=before", f"{ids.css(ids.grid('variants'))} .ag-row"),
-    "bottlenecks": ("/bottlenecks?log=before", f"#{ids.BOTTLENECKS_HEATMAP} .js-plotly-plot"),
+    "bottlenecks": ("/bottlenecks?log=before", f"#{ids.BOTTLENECKS_CHART} .js-plotly-plot"),
     "cases": ("/cases?log=before&case=B-000003", f"#{ids.CASES_TIMELINE} .js-plotly-plot"),
     "data": ("/data?log=before", f"#{ids.DATA_STATS} .data-stats-cards"),
 }

@@ -222,7 +222,7 @@ def test_without_a_policy_pages_say_how_to_add_one(page, sample_warehouse, tmp_p
         open_page(page, app.url + "/sla?log=before")
         page.get_by_text("No SLA policy yet").wait_for(timeout=30_000)
         page.get_by_text("deskmine samples", exact=False).first.wait_for()
-        open_page(page, app.url + "/bottlenecks?log=before")
+        open_page(page, app.url + "/bottlenecks?log=before#more")  # drawn when scrolled to: the anchor does
         section = page.locator("#section-bottlenecks-customer-vs-agent-wait")
         section.locator(".no-policy-note").wait_for(timeout=30_000)
         assert section.get_by_role("link").get_attribute("href") == "/sla"
@@ -239,6 +239,9 @@ def test_without_a_policy_pages_say_how_to_add_one(page, sample_warehouse, tmp_p
 
 def test_bottlenecks_show_customer_vs_agent_wait(page, live_app, watch):
     open_page(page, live_app.url + "/bottlenecks?log=before")
+    page.locator(f"#{ids.BOTTLENECKS_CHART} .main-svg").first.wait_for(timeout=30_000)
+    assert page.locator("#section-bottlenecks-customer-vs-agent-wait").count() == 0  # below the fold
+    page.locator("#more").scroll_into_view_if_needed()
     section = page.locator("#section-bottlenecks-customer-vs-agent-wait")
     section.locator(f"#{ids.BOTTLENECKS_WAIT_CHART} .main-svg").first.wait_for(timeout=30_000)
     text = section.locator(".wait-summary").inner_text()

@@ -394,26 +394,36 @@ def _next_stats(counts: pd.DataFrame) -> pd.DataFrame:
 def _long_profile(profile: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """From the step profile: next-step counts and log-wait moments per (level, category, activity,
     attribute, value); attribute ``""`` is the whole group. Category rows skip cases without one
-    and have no ``category`` attribute."""
-    p = profile.copy()
-    for col in BRANCH_ATTRIBUTES:
-        p[f"{col}_value"] = p[col].astype(object).where(p[col].notna(), "")
-    levels = [("activity", p.assign(**{schema.CATEGORY: _NO_CATEGORY}), BRANCH_ATTRIBUTES),
-              ("category", p[p[schema.CATEGORY].notna()], (schema.PRIORITY, schema.CHANNEL))]
-    counts, waits = [], []
-    for level, part, attributes in levels:
-        if part.empty:
+    and have no ``category`` attribute. (Every (level, attribute) view is stacked first and grouped
+    once: the profile is small, and each pandas operation has a fixed cost.)"""
+    if profile.empty:
+        empty = pd.DataFrame(columns=[*_KEYS, "attribute", "value", "n"])
+        return empty, empty
+    values = {col: profile[col].astype(object).where(profile[col].notna(), "").to_numpy(dtype=object)
+              for col in BRANCH_ATTRIBUTES}
+    has_category = profile[schema.CATEGORY].notna().to_numpy()
+    levels = [("activity", np.ones(len(profile), dtype=bool), BRANCH_ATTRIBUTES),
+              ("category", has_category, (schema.PRIORITY, schema.CHANNEL))]
+    moments = ["n_wait", "sum_log_wait", "sumsq_log_wait"]
+    stacked = []
+    for level, rows, attributes in levels:
+        if not rows.any():
             continue
+        category = np.full(int(rows.sum()), _NO_CATEGORY, dtype=object) if level == "activity" else \
+            profile[schema.CATEGORY].to_numpy(dtype=object)[rows]
         for attr in ("", *attributes):
-            value = part[f"{attr}_value"] if attr else pd.Series("", index=part.index)
-            keyed = part.assign(level=level, attribute=attr, value=value)
-            keys = [*_KEYS, "attribute", "value"]
-            counts.append(keyed.groupby([*keys, "next_activity"], as_index=False)["n"].sum())
-            if attr:
-                waits.append(keyed.groupby(keys, as_index=False)[["n_wait", "sum_log_wait", "sumsq_log_wait"]].sum())
-    empty = pd.DataFrame(columns=[*_KEYS, "attribute", "value", "n"])
-    return (pd.concat(counts, ignore_index=True) if counts else empty,
-            pd.concat(waits, ignore_index=True) if waits else empty)
+            stacked.append(pd.DataFrame({
+                "level": level, schema.CATEGORY: category,
+                schema.ACTIVITY: profile[schema.ACTIVITY].to_numpy(dtype=object)[rows],
+                "attribute": attr, "value": values[attr][rows] if attr else "",
+                "next_activity": profile["next_activity"].to_numpy(dtype=object)[rows],
+                "n": profile["n"].to_numpy()[rows],
+                **{m: profile[m].to_numpy()[rows] for m in moments}}))
+    long = pd.concat(stacked, ignore_index=True)
+    keys = [*_KEYS, "attribute", "value"]
+    counts = long.groupby([*keys, "next_activity"], as_index=False)["n"].sum()
+    waits = long[long["attribute"] != ""].groupby(keys, as_index=False)[moments].sum()
+    return counts, waits
 
 
 def _wait_drivers(waits: pd.DataFrame) -> pd.DataFrame:

@@ -130,7 +130,9 @@ def no_policy_note(what: str) -> html.Div:
 
 
 def _small_grid(name: str, frame, height: int) -> html.Div:
-    return grid(ids.grid(name), frame, height=height, file_name=f"{name}.csv")
+    # the box keeps the grid's height while AG Grid's script loads, so the page below does not jump
+    return html.Div(grid(ids.grid(name), frame, height=height, file_name=f"{name}.csv"),
+                    style={"minHeight": f"{height}px"})
 
 
 def policy_view(name: str, policy: SlaPolicy, raw: str) -> html.Div:

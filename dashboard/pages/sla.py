@@ -140,7 +140,8 @@ def layout(policy: str | None = None, by: str = "target", period: str = "week", 
             html.Label("SLA policy", htmlFor=ids.SLA_POLICY, className="form-label small text-muted mb-0"),
             dcc.Dropdown(id=ids.SLA_POLICY, options=options, value=value, clearable=False, placeholder="no policy yet",
                          className="mb-2", style={"maxWidth": "420px"}),
-            html.Div(id=ids.SLA_POLICY_VIEW),
+            html.Div(page.reserved(340), id=ids.SLA_POLICY_VIEW),  # about the sizes it and the summary take, so
+            # that the sections below start where they will stay (out of view until scrolled to)
         ], lg=8),
         dbc.Col([html.Label("Add a policy", className="form-label small text-muted mb-0"), upload_box()], lg=4),
     ])), className="mb-3")
@@ -152,7 +153,7 @@ def layout(policy: str | None = None, by: str = "target", period: str = "week", 
                      _radio(ids.SLA_PERIOD, [{"label": "week", "value": "week"}, {"label": "month", "value": "month"}],
                             period)], md=5),
         ], className="align-items-center"),
-        page.loading(html.Div(page.reserved(760), id=ids.SLA_RATES)),  # in view as the page opens: not deferred
+        page.deferred(ids.SLA_RATES),
         html.H4("What drives breaches", className="mt-4"),
         dbc.Row([
             dbc.Col(_radio(ids.SLA_DRIVERS_BY, [{"label": "by status", "value": "status"},
@@ -186,7 +187,7 @@ def layout(policy: str | None = None, by: str = "target", period: str = "week", 
         dcc.Store(id=ids.SLA_POLICY_URL),
         dcc.Store(id=ids.SLA_POLICY_REMEMBERED),
         chooser,
-        page.loading(html.Div(page.reserved(170), id=ids.SLA_SUMMARY)),
+        page.loading(html.Div(page.reserved(230), id=ids.SLA_SUMMARY)),
         sections,
     )
 
@@ -301,8 +302,9 @@ def show_summary(store, name):
 
 
 @callback(Output(ids.SLA_RATES, "children"), Input(ids.FILTER_STORE, "data"), Input(ids.SLA_POLICY, "value"),
-          Input(ids.SLA_BY, "value"), Input(ids.SLA_PERIOD, "value"))
-def show_rates(store, name, by, period):
+          Input(ids.SLA_BY, "value"), Input(ids.SLA_PERIOD, "value"), Input(ids.shown(ids.SLA_RATES), "data"))
+def show_rates(store, name, by, period, in_view=True):
+    page.require_shown(in_view)
     by, period = by or "target", period or "week"
     with page.errors() as problem:
         state, policy = _scope(store, name)

@@ -182,6 +182,7 @@ DATA_STATS = "data-stats"
 DATA_MAPPING = "data-mapping"
 DATA_WARNINGS = "data-warnings"
 DATA_QUALITY = "data-quality"
+DATA_QUALITY_SECTION = "data-quality-section"  # the quality report and the rejected rows (deferred)
 DATA_REJECTS = "data-rejects"
 DATA_REJECTS_EXPORT = "data-rejects-export"
 DATA_QUALITY_EXPORT = "data-quality-export"

@@ -16,6 +16,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from dashboard import data, extensions, ids
+from dashboard.components import page
 from dashboard.components.feedback import error_alert
 from dashboard.components.tables import empty_state, export_button, grid
 from pipelines import schema
@@ -59,10 +60,8 @@ def layout(log: str | None = None, **_query):
         html.H5("Column mapping", className="mt-4"),
         html.Div(id=ids.DATA_MAPPING),
         html.Div(id=ids.DATA_WARNINGS, className="mt-3"),
-        html.Div([html.H5("Data quality", className="mt-4 d-inline-block me-3"), export_button(ids.DATA_QUALITY_EXPORT)]),
-        grid(ids.DATA_QUALITY, height=380, file_name="quality.csv"),
-        html.Div([html.H5("Rejected rows", className="mt-4 d-inline-block me-3"), export_button(ids.DATA_REJECTS_EXPORT)]),
-        html.Div(id=ids.DATA_REJECTS),
+        html.H5("Data quality", className="mt-4"),
+        page.deferred(ids.DATA_QUALITY_SECTION, height=480, anchor="quality"),
         upload_section(),
     ])
 
@@ -90,9 +89,6 @@ def refresh_logs(_generation):
     Output(ids.DATA_STATS, "children"),
     Output(ids.DATA_MAPPING, "children"),
     Output(ids.DATA_WARNINGS, "children"),
-    Output(ids.DATA_QUALITY, "rowData"),
-    Output(ids.DATA_QUALITY, "columnDefs"),
-    Output(ids.DATA_REJECTS, "children"),
     Input(ids.DATA_LOG, "value"),
 )
 def show_log(log: str | None):
@@ -100,12 +96,31 @@ def show_log(log: str | None):
         raise dash.exceptions.PreventUpdate
     try:
         stats = data.stats(log)
+    except data.DataError as exc:
+        return error_alert(str(exc), title=f"Log {log!r} cannot be read"), None, None
+    return _stats_cards(stats), _mapping_table(stats["mapping"]), _warnings(stats["warnings"])
+
+
+@callback(Output(ids.DATA_QUALITY_SECTION, "children"), Input(ids.DATA_LOG, "value"),
+          Input(ids.shown(ids.DATA_QUALITY_SECTION), "data"))
+def show_quality(log: str | None, in_view=True):
+    """The quality report and the rejected rows (below the fold: drawn when scrolled to)."""
+    page.require_shown(in_view)
+    if not log:
+        raise dash.exceptions.PreventUpdate
+    try:
+        stats = data.stats(log)
         quality = data.quality(log)
         rejects = data.rejects(log)
     except data.DataError as exc:
-        return error_alert(str(exc), title=f"Log {log!r} cannot be read"), None, None, [], _quality_columns(), None
-    return (_stats_cards(stats), _mapping_table(stats["mapping"]), _warnings(stats["warnings"]),
-            _quality_rows(quality), _quality_columns(), _rejects_view(rejects, stats))
+        return error_alert(str(exc), title=f"The quality report of {log!r} cannot be read")
+    return html.Div([
+        html.Div(export_button(ids.DATA_QUALITY_EXPORT), className="mb-1"),
+        grid(ids.DATA_QUALITY, pd.DataFrame(_quality_rows(quality)), columns=_quality_columns(), height=380,
+             file_name="quality.csv"),
+        html.Div([html.H5("Rejected rows", className="mt-4 d-inline-block me-3"), export_button(ids.DATA_REJECTS_EXPORT)]),
+        html.Div(_rejects_view(rejects, stats), id=ids.DATA_REJECTS),
+    ])
 
 
 def _card(label: str, value: str) -> dbc.Col:
@@ -352,3 +367,4 @@ def poll_ingest(_n, job_id, generation):
 @extensions.warmer("data", order=90)
 def _warm(store):
     show_log(store["log"])
+    show_quality(store["log"])

@@ -23,6 +23,7 @@ def test_data_page_lists_logs_with_stats_and_quality(page, live_app, watch):
     cards = page.locator(f"#{ids.DATA_STATS}")
     cards.get_by_text(f"{stats['cases']:,}", exact=True).wait_for()
     cards.get_by_text(f"{stats['events']:,}", exact=True).wait_for()
+    page.locator("#quality").scroll_into_view_if_needed()  # drawn when scrolled to
     quality = page.locator(f"#{ids.DATA_QUALITY}")
     quality.get_by_text("Cases with a single event").wait_for()
     page.get_by_text("None: every row of the source files was loaded.").wait_for()

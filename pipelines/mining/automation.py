@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -242,14 +243,18 @@ def _candidate_metrics(log: Log, policy: SlaPolicy | None, machine_pattern: str,
               "resolution": resolution_activities(acts[schema.ACTIVITY].tolist(), policy), "end": END,
               "pause": list(policy.milestones.pause) if policy is not None else []}
     rel = step_relations(log)
-    stats = run(log, "automation/activity_stats", params, **rel)
-    if stats.empty:
-        return None
-    frame = _metrics(stats, n_cases, months)
-    counts, waits = _long_profile(run(log, "automation/step_profile", params, **rel))
-    frame = _merge(frame, _next_stats(counts))
-    frame = _merge(frame, _wait_drivers(waits))
-    frame = _merge(frame, _sla_shares(log, policy, machine_pattern, params, rel))
+    # DuckDB runs the other two statements while Python shapes the first's answer (it releases the GIL)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        profile = pool.submit(run, log, "automation/step_profile", params, **rel)
+        breach_waits = pool.submit(run, log, "automation/breach_waits", params, **rel) if policy is not None else None
+        stats = run(log, "automation/activity_stats", params, **rel)
+        if stats.empty:
+            return None
+        frame = _metrics(stats, n_cases, months)
+        counts, waits = _long_profile(profile.result())
+        frame = _merge(frame, _next_stats(counts))
+        frame = _merge(frame, _wait_drivers(waits))
+        frame = _merge(frame, _sla_shares(log, policy, machine_pattern, breach_waits))
     return _filled(frame)
 
 
@@ -486,10 +491,11 @@ _CLOCKS = (  # result column, instant, breached flag, elapsed (of each SLA clock
 )
 
 
-def _sla_shares(log: Log, policy: SlaPolicy | None, machine_pattern: str, params: dict,
-                rel: dict) -> pd.DataFrame | None:
-    """Breached cases per candidate and the share of breached SLA time spent waiting for it."""
-    if policy is None:
+def _sla_shares(log: Log, policy: SlaPolicy | None, machine_pattern: str, breach_waits: Future | None
+                ) -> pd.DataFrame | None:
+    """Breached cases per candidate and the share of breached SLA time spent waiting for it
+    (``breach_waits``: the running ``automation/breach_waits`` statement)."""
+    if policy is None or breach_waits is None:
         return None
     rl = load_case_events(log, policy=policy, machine_pattern=machine_pattern)
     targets = case_targets(policy, rl.cases)
@@ -497,7 +503,7 @@ def _sla_shares(log: Log, policy: SlaPolicy | None, machine_pattern: str, params
     cat = rl.cases[schema.CATEGORY].astype(object).where(rl.cases[schema.CATEGORY].notna(), _NO_CATEGORY)
     cat = cat.to_numpy(dtype=object)
     out = _breached_cases(rl, cat, ck["resolution_breached"].to_numpy(bool))
-    waits = run(log, "automation/breach_waits", params, **rel)
+    waits = breach_waits.result()
     rows = np.searchsorted(rl.cases["case_idx"].to_numpy(), waits["case_idx"].to_numpy())
     for name, instant_col, breached_col, elapsed_col in _CLOCKS:
         secs = _breached_wait_seconds(waits, rows, ck, instant_col, breached_col, policy, targets.calendar,

@@ -179,7 +179,7 @@ def forest_figure(kpis: pd.DataFrame, adjusted: pd.DataFrame) -> go.Figure:
     annotations = [{**a.to_plotly_json(), "x": 0, "xanchor": "left", "font": {"size": 12}}
                    for a in fig.layout.annotations]
     fig.update_layout(shapes=shapes, annotations=annotations, **layout)
-    return styled(fig, title="Change after vs before, with 95% confidence intervals", height=forest_height(kpis))
+    return styled(fig, title="Change after vs before, with 95% confidence intervals", height=_height(heights))
 
 
 def _forest_groups(kpis: pd.DataFrame) -> list:
@@ -187,10 +187,13 @@ def _forest_groups(kpis: pd.DataFrame) -> list:
     return [g for g in groups if len(g[3])]
 
 
+def _height(panel_rows: list[int]) -> int:
+    return max(320, 34 * sum(panel_rows) + 60 * len(panel_rows) + 60)
+
+
 def forest_height(kpis: pd.DataFrame) -> int:
     """Height (px) of :func:`forest_figure` for these KPIs (a placeholder of its size keeps the page still)."""
-    groups = _forest_groups(kpis)
-    return max(320, 34 * sum(len(g[3]) + 1 for g in groups) + 60 * len(groups) + 60)
+    return _height([len(g[3]) + 1 for g in _forest_groups(kpis)])
 
 
 # -- process-map delta ----------------------------------------------------------------------------------

@@ -354,37 +354,27 @@ def map_view(result) -> html.Div:
 # scrolled to: the result is the one the KPI table came from (cached), whose segments, map delta
 # and variant shift are computed when first read (compare(..., eager=False)). Each section arrives
 # with each result, its store false: only its reveal calls its callback (no request per result).
-@callback(Output(ids.COMPARE_FOREST_SECTION, "children"), Input(ids.shown(ids.COMPARE_FOREST_SECTION), "data"),
-          State(ids.COMPARE_KEY, "data"), prevent_initial_call=True)
-def show_forest(in_view, req):
-    page.require_shown(in_view)
-    if not req:
-        raise dash.exceptions.PreventUpdate
-    with page.errors("The chart could not be drawn") as problem:
-        return forest_view(_result(req))
-    return problem.alert
+DEFERRED_VIEWS = (  # section, its view of the cached result, what is said when it fails
+    (ids.COMPARE_FOREST_SECTION, forest_view, "The chart could not be drawn"),
+    (ids.COMPARE_SEGMENTS_SECTION, segments_view, "The segments could not be computed"),
+    (ids.COMPARE_MAP_SECTION, map_view, "The map delta could not be computed"),
+)
 
 
-@callback(Output(ids.COMPARE_SEGMENTS_SECTION, "children"), Input(ids.shown(ids.COMPARE_SEGMENTS_SECTION), "data"),
-          State(ids.COMPARE_KEY, "data"), prevent_initial_call=True)
-def show_segments(in_view, req):
-    page.require_shown(in_view)
-    if not req:
-        raise dash.exceptions.PreventUpdate
-    with page.errors("The segments could not be computed") as problem:
-        return segments_view(_result(req))
-    return problem.alert
+def _register_deferred(section: str, view, failure: str) -> None:
+    @callback(Output(section, "children"), Input(ids.shown(section), "data"), State(ids.COMPARE_KEY, "data"),
+              prevent_initial_call=True)
+    def show(in_view, req):
+        page.require_shown(in_view)
+        if not req:
+            raise dash.exceptions.PreventUpdate
+        with page.errors(failure) as problem:
+            return view(_result(req))
+        return problem.alert
 
 
-@callback(Output(ids.COMPARE_MAP_SECTION, "children"), Input(ids.shown(ids.COMPARE_MAP_SECTION), "data"),
-          State(ids.COMPARE_KEY, "data"), prevent_initial_call=True)
-def show_map_delta(in_view, req):
-    page.require_shown(in_view)
-    if not req:
-        raise dash.exceptions.PreventUpdate
-    with page.errors("The map delta could not be computed") as problem:
-        return map_view(_result(req))
-    return problem.alert
+for _section, _view, _failure in DEFERRED_VIEWS:
+    _register_deferred(_section, _view, _failure)
 
 
 def _legend(view: str) -> list:
@@ -460,6 +450,5 @@ def _warm(store):
     by = ["category", "channel", "team"]
     _, req = run(0, store, policy, mode, before, after, split, by, 1000)
     if req:  # the parts drawn when scrolled to, so that they open at once too
-        forest_view(_result(req))
-        segments_view(_result(req))
-        map_view(_result(req))
+        for _, view, _ in DEFERRED_VIEWS:
+            view(_result(req))

@@ -140,8 +140,8 @@ def layout(policy: str | None = None, by: str = "target", period: str = "week", 
             html.Label("SLA policy", htmlFor=ids.SLA_POLICY, className="form-label small text-muted mb-0"),
             dcc.Dropdown(id=ids.SLA_POLICY, options=options, value=value, clearable=False, placeholder="no policy yet",
                          className="mb-2", style={"maxWidth": "420px"}),
-            html.Div(page.reserved(340), id=ids.SLA_POLICY_VIEW),  # about the sizes it and the summary take, so
-            # that the sections below start where they will stay (out of view until scrolled to)
+            # about its size (and the summary's below): the sections under them start where they stay
+            html.Div(page.reserved(340), id=ids.SLA_POLICY_VIEW),
         ], lg=8),
         dbc.Col([html.Label("Add a policy", className="form-label small text-muted mb-0"), upload_box()], lg=4),
     ])), className="mb-3")

@@ -406,24 +406,22 @@ def _long_profile(profile: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         return empty, empty
     values = {col: profile[col].astype(object).where(profile[col].notna(), "").to_numpy(dtype=object)
               for col in BRANCH_ATTRIBUTES}
+    moments = ["n_wait", "sum_log_wait", "sumsq_log_wait"]
+    columns = {c: profile[c].to_numpy(dtype=object) for c in (schema.CATEGORY, schema.ACTIVITY, "next_activity")}
+    columns.update({c: profile[c].to_numpy() for c in ("n", *moments)})
     has_category = profile[schema.CATEGORY].notna().to_numpy()
     levels = [("activity", np.ones(len(profile), dtype=bool), BRANCH_ATTRIBUTES),
               ("category", has_category, (schema.PRIORITY, schema.CHANNEL))]
-    moments = ["n_wait", "sum_log_wait", "sumsq_log_wait"]
     stacked = []
     for level, rows, attributes in levels:
         if not rows.any():
             continue
-        category = np.full(int(rows.sum()), _NO_CATEGORY, dtype=object) if level == "activity" else \
-            profile[schema.CATEGORY].to_numpy(dtype=object)[rows]
+        part = {c: v[rows] for c, v in columns.items()}
+        if level == "activity":
+            part[schema.CATEGORY] = np.full(int(rows.sum()), _NO_CATEGORY, dtype=object)
         for attr in ("", *attributes):
-            stacked.append(pd.DataFrame({
-                "level": level, schema.CATEGORY: category,
-                schema.ACTIVITY: profile[schema.ACTIVITY].to_numpy(dtype=object)[rows],
-                "attribute": attr, "value": values[attr][rows] if attr else "",
-                "next_activity": profile["next_activity"].to_numpy(dtype=object)[rows],
-                "n": profile["n"].to_numpy()[rows],
-                **{m: profile[m].to_numpy()[rows] for m in moments}}))
+            stacked.append(pd.DataFrame({"level": level, "attribute": attr,
+                                         "value": values[attr][rows] if attr else "", **part}))
     long = pd.concat(stacked, ignore_index=True)
     keys = [*_KEYS, "attribute", "value"]
     counts = long.groupby([*keys, "next_activity"], as_index=False)["n"].sum()

@@ -275,6 +275,13 @@ class Store:
         with self.cursor() as cur:
             return cur.execute(text, bind_params(text, params)).fetchall()
 
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One cursor for several statements that share temporary tables: a relation that several
+        queries read (:meth:`Session.stage`) is computed once. The tables vanish with the cursor."""
+        with self.cursor() as cur:
+            yield Session(cur)
+
     def generation(self) -> int:
         """A counter that changes whenever the warehouse changes (for cache keys)."""
         if not self.exists():
@@ -314,6 +321,25 @@ class Store:
             known = ", ".join(self.log_names()) or "none yet"
             raise WarehouseError(f"no log {name!r} in {self.path} (logs: {known})")
         return Log(self, name)
+
+
+class Session:
+    """Statements on one cursor (see :meth:`Store.session`)."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self._cur = cursor
+
+    def stage(self, table: str, relation: str, params: Mapping[str, Any] | None = None) -> str:
+        """Materialise ``relation`` (deskmine-owned SQL, e.g. a rendered fragment) as the temporary
+        table ``table``; returns a fragment that reads it (``select * from "table"``)."""
+        text = render("store/stage", table=quote_ident(table), relation=relation)
+        self._cur.execute(text, bind_params(text, params))
+        return render("store/staged", table=quote_ident(table))
+
+    def query(self, name: str, params: Mapping[str, Any] | None = None, **fragments: str) -> pd.DataFrame:
+        """Like :meth:`Store.query`, on this session's cursor (its staged tables in reach)."""
+        text = render(name, **fragments) if fragments else sql_text(name)
+        return self._cur.execute(text, bind_params(text, params)).df()
 
 
 def _connect(path: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:

@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -75,7 +75,7 @@ import pandas as pd
 from pipelines import schema
 from pipelines.log import Log
 from pipelines.mining import compare_stats as st
-from pipelines.mining._scope import run
+from pipelines.mining._scope import run, scope
 from pipelines.mining.automation_common import (
     INTAKE_SHARE,
     fmt_duration,
@@ -99,6 +99,7 @@ from pipelines.mining.definitions import (
 from pipelines.mining.dfg import END
 from pipelines.mining.policy import SlaPolicy
 from pipelines.mining.whatif import MODES, Automation, WhatIfResult, simulate_automation
+from pipelines.store import render
 
 __all__ = [
     "CANDIDATE_COLUMNS", "CHANNELS", "COMPONENTS", "DEFAULT_WEIGHTS", "MACRO_COLUMNS", "MODES",
@@ -116,7 +117,6 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
 DELAY_SCALE_S = 3600.0
 BREVITY_SCALE_S = 900.0
 SLA_SCALE = 0.05
-BRANCH_ATTRIBUTES = (schema.CATEGORY, schema.PRIORITY, schema.CHANNEL)
 
 CANDIDATE_COLUMNS: tuple[str, ...] = (
     "rank", "level", schema.CATEGORY, schema.ACTIVITY, "events", "cases", "case_share", "cases_per_month",
@@ -241,20 +241,22 @@ def _candidate_metrics(log: Log, policy: SlaPolicy | None, machine_pattern: str,
     intake = acts.loc[acts["cases"] >= intake_share * n_cases, schema.ACTIVITY].tolist()
     params = {"machine_pattern": machine_pattern, "intake": intake,
               "resolution": resolution_activities(acts[schema.ACTIVITY].tolist(), policy), "end": END,
-              "pause": list(policy.milestones.pause) if policy is not None else []}
+              "pause": list(policy.milestones.pause) if policy is not None else [], "no_category": _NO_CATEGORY}
     rel = step_relations(log)
-    # DuckDB runs the other two statements while Python shapes the first's answer (it releases the GIL)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        profile = pool.submit(run, log, "automation/step_profile", params, **rel)
-        breach_waits = pool.submit(run, log, "automation/breach_waits", params, **rel) if policy is not None else None
-        stats = run(log, "automation/activity_stats", params, **rel)
+    params.update(scope(log).params)
+    # the SLA clocks load on another cursor while the steps are staged once and read three times
+    with ThreadPoolExecutor(max_workers=1) as pool, log.store.session() as session:
+        clocks = pool.submit(_sla_clocks, log, policy, machine_pattern) if policy is not None else None
+        steps = session.stage("automation_steps", rel["steps"], params)
+        stats = session.query("automation/activity_stats", params, steps=steps)
         if stats.empty:
             return None
-        frame = _metrics(stats, n_cases, months)
-        counts, waits = _long_profile(profile.result())
-        frame = _merge(frame, _next_stats(counts))
-        frame = _merge(frame, _wait_drivers(waits))
-        frame = _merge(frame, _sla_shares(log, policy, machine_pattern, breach_waits))
+        profile = render("automation/step_profile", steps=steps)
+        predictability = session.query("automation/predictability", params, profile=profile)
+        waits = session.query("automation/breach_waits", params, steps=steps) if policy is not None else None
+        frame = _merge(_metrics(stats, n_cases, months), _predictability(predictability))
+        if clocks is not None:
+            frame = _merge(frame, _sla_shares(policy, clocks.result(), waits))
     return _filled(frame)
 
 
@@ -350,122 +352,14 @@ def _metrics(stats: pd.DataFrame, n_cases: int, months: float) -> pd.DataFrame:
     return out
 
 
-def _plogp(n: pd.Series, total: pd.Series) -> pd.Series:
-    p = n / total
-    return -(p * np.log2(p.where(p > 0, 1.0)))
-
-
-def _next_stats(counts: pd.DataFrame) -> pd.DataFrame:
-    """Next-step distribution, its entropy, and the information gain of each case attribute."""
-    if counts.empty:
-        return pd.DataFrame(columns=_KEYS)
-    c = counts.copy()
-    c[schema.CATEGORY] = c[schema.CATEGORY].where(c[schema.CATEGORY].notna(), _NO_CATEGORY)
-    c["n"] = c["n"].astype(float)
-    overall = c[c["attribute"] == ""].copy()
-    g = overall.groupby(_KEYS, sort=False)
-    overall["total"] = g["n"].transform("sum")
-    overall["h"] = _plogp(overall["n"], overall["total"])
-    top = overall.sort_values(_KEYS + ["n", "next_activity"], ascending=[True] * 3 + [False, True])
-    out = top.groupby(_KEYS, sort=False).agg(
-        next_activity=("next_activity", "first"), top_n=("n", "first"), total=("total", "first"),
-        next_entropy_bits=("h", "sum"), k=("n", "size")).reset_index()
-    out["next_share"] = out["top_n"] / out["total"]
-    k = out["k"].to_numpy(float)
-    h = out["next_entropy_bits"].to_numpy(float)
-    out["determinism"] = np.where(k > 1, 1.0 - h / np.log2(np.maximum(k, 2)), 1.0)
-    cond = c[c["attribute"] != ""].copy()
-    if cond.empty:
-        out["branch_attribute"], out["branch_information_gain"] = None, 0.0
-        return out.drop(columns=["top_n", "total", "k"])
-    vkeys = _KEYS + ["attribute", "value"]
-    cond["n_v"] = cond.groupby(vkeys, sort=False)["n"].transform("sum")
-    cond["n_a"] = cond.groupby(_KEYS + ["attribute"], sort=False)["n"].transform("sum")
-    cond["part"] = cond["n_v"] / cond["n_a"] * _plogp(cond["n"], cond["n_v"])
-    ch = cond.groupby(_KEYS + ["attribute"], sort=True)["part"].sum().reset_index(name="cond_h")
-    ch = ch.merge(out[_KEYS + ["next_entropy_bits"]], on=_KEYS)
-    ch["gain"] = (ch["next_entropy_bits"] - ch["cond_h"]).clip(lower=0)
-    ch["share"] = np.where(ch["next_entropy_bits"] > 1e-12, ch["gain"] / ch["next_entropy_bits"].where(
-        ch["next_entropy_bits"] > 1e-12, 1.0), 0.0)
-    best = ch.sort_values(_KEYS + ["share", "attribute"], ascending=[True] * 3 + [False, True])
-    best = best.groupby(_KEYS, sort=False).first().reset_index()[_KEYS + ["attribute", "share"]]
-    out = out.merge(best, on=_KEYS, how="left")
-    share = out["share"].fillna(0.0)
-    out["branch_attribute"] = out["attribute"].where(share > 1e-9, None)
-    out["branch_information_gain"] = share
-    return out.drop(columns=["top_n", "total", "k", "attribute", "share"])
-
-
-def _long_profile(profile: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """From the step profile: next-step counts and log-wait moments per (level, category, activity,
-    attribute, value); attribute ``""`` is the whole group. Category rows skip cases without one
-    and have no ``category`` attribute. (Every (level, attribute) view is stacked first and grouped
-    once: the profile is small, and each pandas operation has a fixed cost.)"""
-    if profile.empty:
-        empty = pd.DataFrame(columns=[*_KEYS, "attribute", "value", "n"])
-        return empty, empty
-    values = {col: profile[col].astype(object).where(profile[col].notna(), "").to_numpy(dtype=object)
-              for col in BRANCH_ATTRIBUTES}
-    moments = ["n_wait", "sum_log_wait", "sumsq_log_wait"]
-    columns = {c: profile[c].to_numpy(dtype=object) for c in (schema.CATEGORY, schema.ACTIVITY, "next_activity")}
-    columns.update({c: profile[c].to_numpy() for c in ("n", *moments)})
-    has_category = profile[schema.CATEGORY].notna().to_numpy()
-    levels = [("activity", np.ones(len(profile), dtype=bool), BRANCH_ATTRIBUTES),
-              ("category", has_category, (schema.PRIORITY, schema.CHANNEL))]
-    stacked = []
-    for level, rows, attributes in levels:
-        if not rows.any():
-            continue
-        part = {c: v[rows] for c, v in columns.items()}
-        if level == "activity":
-            part[schema.CATEGORY] = np.full(int(rows.sum()), _NO_CATEGORY, dtype=object)
-        for attr in ("", *attributes):
-            stacked.append(pd.DataFrame({"level": level, "attribute": attr,
-                                         "value": values[attr][rows] if attr else "", **part}))
-    long = pd.concat(stacked, ignore_index=True)
-    keys = [*_KEYS, "attribute", "value"]
-    counts = long.groupby([*keys, "next_activity"], as_index=False)["n"].sum()
-    waits = long[long["attribute"] != ""].groupby(keys, as_index=False)[moments].sum()
-    return counts, waits
-
-
-def _wait_drivers(waits: pd.DataFrame) -> pd.DataFrame:
-    """The attribute whose values explain most of the variance of ``ln(1 + wait h)``, and its
-    values whose typical wait (``exp(mean ln(1 + wait h)) - 1`` hours, a geometric mean that sits
-    near the median of skewed waits) is at least 1.5 times the activity's."""
-    if waits.empty:
-        return pd.DataFrame(columns=_KEYS)
-    b = waits[waits["n_wait"] > 0].copy()
-    if b.empty:
-        return pd.DataFrame(columns=_KEYS)
-    b["n"] = b["n_wait"].astype(float)
-    b["log_mean"] = b["sum_log_wait"] / b["n"]
-    akeys = [*_KEYS, "attribute"]
-    agg = b.groupby(akeys, sort=True).agg(total_n=("n", "sum"), total_log=("sum_log_wait", "sum"),
-                                          sumsq=("sumsq_log_wait", "sum"), n_values=("value", "size")).reset_index()
-    agg["grand"] = agg["total_log"] / agg["total_n"]
-    b = b.merge(agg[[*akeys, "grand", "total_n"]], on=akeys)
-    b["between"] = b["n"] * (b["log_mean"] - b["grand"]) ** 2
-    agg = agg.merge(b.groupby(akeys, as_index=False)["between"].sum(), on=akeys)
-    ss_total = agg["sumsq"] - agg["total_n"] * agg["grand"] ** 2
-    agg["share"] = np.where((ss_total > 1e-12) & (agg["n_values"] > 1),
-                            agg["between"] / ss_total.where(ss_total > 1e-12, 1.0), 0.0).clip(0, 1)
-    best = agg.sort_values([*_KEYS, "share", "attribute"], ascending=[True] * 3 + [False, True])
-    best = best.groupby(_KEYS, sort=False).first().reset_index()[[*_KEYS, "attribute", "share", "grand"]]
-    slow = b.merge(best[[*_KEYS, "attribute", "share"]], on=[*_KEYS, "attribute"])
-    slow["typical_s"] = np.expm1(slow["log_mean"]) * 3600
-    overall = np.expm1(slow["grand"]) * 3600
-    slow = slow[(slow["share"] >= 0.1) & (slow["typical_s"] >= 1.5 * overall) & (slow["n"] >= 0.05 * slow["total_n"])]
-    slow = slow.sort_values([*_KEYS, "typical_s", "value"], ascending=[True] * 3 + [False, True])
-    slow = slow.groupby(_KEYS, sort=False).head(3)
-    lists = slow.groupby(_KEYS, sort=False).agg(
-        wait_driver_values=("value", tuple), wait_driver_typical_s=("typical_s", tuple)).reset_index()
-    out = best.merge(lists, on=_KEYS, how="left").rename(columns={"share": "wait_driver_share"})
-    has = out["wait_driver_values"].notna()
-    out["wait_driver"] = out["attribute"].where(has, None)
-    out["wait_driver_values"] = [v if isinstance(v, tuple) else () for v in out["wait_driver_values"]]
-    out["wait_driver_typical_s"] = [v if isinstance(v, tuple) else () for v in out["wait_driver_typical_s"]]
-    return out.drop(columns=["attribute", "grand"])
+def _predictability(pred: pd.DataFrame) -> pd.DataFrame:
+    """``automation/predictability`` rows with their lists as tuples (hashable, comparable)."""
+    out = pred.copy()
+    out["wait_driver_values"] = [tuple(str(v) for v in vs) for vs in out["wait_driver_values"]]
+    out["wait_driver_typical_s"] = [tuple(float(v) for v in vs) for vs in out["wait_driver_typical_s"]]
+    for col in ("next_activity", "branch_attribute", "wait_driver"):
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
 
 
 def _single_category_rows_dropped(frame: pd.DataFrame) -> pd.DataFrame:
@@ -489,54 +383,56 @@ _CLOCKS = (  # result column, instant, breached flag, elapsed (of each SLA clock
 )
 
 
-def _sla_shares(log: Log, policy: SlaPolicy | None, machine_pattern: str, breach_waits: Future | None
-                ) -> pd.DataFrame | None:
-    """Breached cases per candidate and the share of breached SLA time spent waiting for it
-    (``breach_waits``: the running ``automation/breach_waits`` statement)."""
-    if policy is None or breach_waits is None:
-        return None
+def _sla_clocks(log: Log, policy: SlaPolicy, machine_pattern: str) -> tuple:
+    """The case events, targets and SLA clocks of the cases in scope."""
     rl = load_case_events(log, policy=policy, machine_pattern=machine_pattern)
     targets = case_targets(policy, rl.cases)
-    ck = case_clocks(rl, policy, targets=targets)
-    cat = rl.cases[schema.CATEGORY].astype(object).where(rl.cases[schema.CATEGORY].notna(), _NO_CATEGORY)
-    cat = cat.to_numpy(dtype=object)
-    out = _breached_cases(rl, cat, ck["resolution_breached"].to_numpy(bool))
-    waits = breach_waits.result()
+    return rl, targets, case_clocks(rl, policy, targets=targets)
+
+
+def _sla_shares(policy: SlaPolicy, clocks: tuple, waits: pd.DataFrame) -> pd.DataFrame:
+    """Breached cases per candidate and the share of breached SLA time spent waiting for it
+    (``clocks``: :func:`_sla_clocks`; ``waits``: the ``automation/breach_waits`` rows)."""
+    rl, targets, ck = clocks
+    k = len(rl.activities)
+    category, categories = pd.factorize(rl.cases[schema.CATEGORY], use_na_sentinel=True)
+    pairs = np.unique(rl.case * k + rl.activity)  # each (case, activity) once
+    pc, pa = pairs // k, pairs % k
+    size = k * (1 + len(categories))
+    cases = _slot_sums(np.ones(len(pairs)), pa, category[pc], k, size)
+    present = np.flatnonzero(cases > 0)
+    out = _slot_keys(present, rl.activities, categories, k)
+    breached = _slot_sums(ck["resolution_breached"].to_numpy(float)[pc], pa, category[pc], k, size)[present]
+    out["breached_cases"] = breached.astype(np.int64)
+    out["breach_rate"] = breached / cases[present]
     rows = np.searchsorted(rl.cases["case_idx"].to_numpy(), waits["case_idx"].to_numpy())
+    wait_activity = pd.Index(rl.activities).get_indexer(waits[schema.ACTIVITY])
     for name, instant_col, breached_col, elapsed_col in _CLOCKS:
         secs = _breached_wait_seconds(waits, rows, ck, instant_col, breached_col, policy, targets.calendar,
                                       rl.as_of_us)
         breached = ck[breached_col].to_numpy(bool)
         denom = float(np.nansum(ck[elapsed_col].to_numpy(float)[breached]))
-        w = pd.DataFrame({schema.ACTIVITY: waits[schema.ACTIVITY], schema.CATEGORY: cat[rows],
-                          "s": secs / denom if denom > 0 else secs * 0})
-        by_act = w.groupby(schema.ACTIVITY)["s"].sum()
-        by_cat = w[w[schema.CATEGORY] != _NO_CATEGORY].groupby([schema.CATEGORY, schema.ACTIVITY])["s"].sum()
-        act_rows = (out["level"] == "activity").to_numpy()
-        values = np.zeros(len(out))
-        values[act_rows] = out.loc[act_rows, schema.ACTIVITY].map(by_act).fillna(0.0).to_numpy()
-        idx = pd.MultiIndex.from_frame(out.loc[~act_rows, [schema.CATEGORY, schema.ACTIVITY]])
-        values[~act_rows] = by_cat.reindex(idx).fillna(0.0).to_numpy()
-        out[name] = values
+        shares = secs / denom if denom > 0 else secs * 0
+        out[name] = _slot_sums(shares, wait_activity, category[rows], k, size)[present]
     return out
 
 
-def _breached_cases(rl, cat: np.ndarray, breached: np.ndarray) -> pd.DataFrame:
-    """Per activity (and category x activity): its cases with a breached resolution clock."""
-    k = len(rl.activities)
-    pairs = np.unique(rl.case * k + rl.activity)  # each (case, activity) once
-    pc, pa = pairs // k, pairs % k
-    per = pd.DataFrame({schema.ACTIVITY: rl.activities[pa], schema.CATEGORY: cat[pc], "b": breached[pc]})
-    counts = pd.concat([
-        per.groupby(schema.ACTIVITY, as_index=False)["b"].agg(["sum", "count"]).assign(
-            level="activity", category=_NO_CATEGORY),
-        per[per[schema.CATEGORY] != _NO_CATEGORY].groupby([schema.CATEGORY, schema.ACTIVITY], as_index=False)[
-            "b"].agg(["sum", "count"]).assign(level="category"),
-    ], ignore_index=True)
-    out = counts[["level", schema.CATEGORY, schema.ACTIVITY]].copy()
-    out["breached_cases"] = counts["sum"].astype(np.int64)
-    out["breach_rate"] = counts["sum"] / counts["count"]
-    return out
+def _slot_sums(weights: np.ndarray, activity: np.ndarray, category: np.ndarray, k: int, size: int) -> np.ndarray:
+    """Sums of ``weights`` per candidate slot: activity ``a`` in slot ``a``, category ``c`` x
+    activity ``a`` in slot ``k + c * k + a`` (rows without a category, code -1, only in the first)."""
+    has = category >= 0
+    return (np.bincount(activity, weights=weights, minlength=size)
+            + np.bincount(k + category[has] * k + activity[has], weights=weights[has], minlength=size))
+
+
+def _slot_keys(slots: np.ndarray, activities: np.ndarray, categories, k: int) -> pd.DataFrame:
+    """The candidate keys (level, category, activity) of :func:`_slot_sums` slots."""
+    is_activity = slots < k
+    cat = np.asarray(categories, dtype=object)[np.where(is_activity, 0, (slots - k) // k)] if len(categories) else \
+        np.full(len(slots), _NO_CATEGORY, dtype=object)
+    return pd.DataFrame({"level": np.where(is_activity, "activity", "category").astype(object),
+                         schema.CATEGORY: np.where(is_activity, _NO_CATEGORY, cat).astype(object),
+                         schema.ACTIVITY: np.asarray(activities, dtype=object)[slots % k]})
 
 
 def _breached_wait_seconds(waits: pd.DataFrame, rows: np.ndarray, ck: pd.DataFrame, instant_col: str,

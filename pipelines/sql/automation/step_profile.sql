@@ -1,8 +1,8 @@
 -- The steps (see steps.sql) counted per activity, category, priority, channel and next step (a case's
 -- last step: $end), with the waits known there: their count, and the sum and sum of squares of
--- ln(1 + wait in hours). Small enough to derive the next-step entropy, each attribute's information
--- gain on it, and each attribute's share of the variance of the log-wait, per activity and per
--- category x activity.
+-- ln(1 + wait in hours). Small (hundreds of rows); automation/predictability.sql derives from it the
+-- next-step entropy, each attribute's information gain on it, and each attribute's share of the
+-- variance of the log-wait, per activity and per category x activity.
 with steps as (
     {{steps}}
 ),

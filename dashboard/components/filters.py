@@ -289,7 +289,14 @@ def register(app) -> None:
         store_out = dash.no_update if store == new_store else new_store
         same_log = current is not None and current.log == state.log and trigger not in ("url", "generation")
         options = [dash.no_update] * (len(BAR_ATTRIBUTES) + 5) if same_log else bar_options(state.log, names)
-        return (store_out, *widget_values(state), chips(state), alert, summary(state), *options)
+        values, chip_row = widget_values(state), chips(state)
+        if same_log:  # a widget changed: leave alone what the bar already shows (each prop set costs the
+            # browser a pass over the callback graph before the page's callbacks are sent)
+            shown = [log, start, end, *attrs.values(), variants, dmin, dmax]
+            values = [dash.no_update if v == w else v for v, w in zip(values, shown, strict=True)]
+            if split_filter(current.filter)[1] == split_filter(state.filter)[1]:
+                chip_row = dash.no_update
+        return (store_out, *values, chip_row, alert, summary(state), *options)
 
     @app.callback(
         Output(ids.FILTER_PATCH, "data", allow_duplicate=True),

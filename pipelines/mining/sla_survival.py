@@ -32,7 +32,8 @@ activities are those recognised by name, as for the resolution.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -172,23 +173,37 @@ class ResolutionTimes:
         target: no business or SLA time).
     by_week, by_month:
         The same, per week (its Monday, ``"2025-01-06"``) or month (``"2025-01"``) of the case
-        start in ``timezone``, with the period column first.
+        start in ``timezone``, with the period column first (computed when first read: a view that
+        shows only the summary does not pay for the trends).
     fcr_rate:
         First-contact resolution rate over resolved cases (NaN when none is resolved).
     fcr_breakers:
         The activities that break FCR.
     as_of, timezone:
         The instant the clocks were read at, and the zone of weeks and months.
+    measures:
+        The measures summarised (``calendar`` only without a policy).
     """
 
     cases: pd.DataFrame
     summary: pd.DataFrame
-    by_week: pd.DataFrame
-    by_month: pd.DataFrame
     fcr_rate: float
     fcr_breakers: tuple[str, ...]
     as_of: pd.Timestamp
     timezone: str
+    measures: tuple[str, ...] = field(default=MEASURES, repr=False)
+
+    @cached_property
+    def by_week(self) -> pd.DataFrame:
+        return self._by_period("week")
+
+    @cached_property
+    def by_month(self) -> pd.DataFrame:
+        return self._by_period("month")
+
+    def _by_period(self, freq: str) -> pd.DataFrame:
+        frame = self.cases.assign(**{freq: period_labels(self.cases[schema.START_TIME], freq, self.timezone)})
+        return summarize_resolution_times(frame, by=freq, measures=self.measures)
 
 
 def _cases(log: Log, policy: SlaPolicy | None, as_of: Any,
@@ -234,15 +249,10 @@ def get_resolution_times(log: Log, policy: SlaPolicy | None = None, *, as_of: An
     zone = tz or default_timezone(policy)
     measures = MEASURES if policy is not None else ("calendar",)
     summary = summarize_resolution_times(cases, measures=measures)
-    by = {}
-    for freq in ("week", "month"):
-        frame = cases.assign(**{freq: period_labels(cases[schema.START_TIME], freq, zone)})
-        by[freq] = summarize_resolution_times(frame, by=freq, measures=measures)
     fcr = cases["first_contact_resolution"]
     rate = float(fcr.dropna().astype(bool).mean()) if fcr.notna().any() else float("nan")
-    return ResolutionTimes(cases=cases, summary=summary, by_week=by["week"], by_month=by["month"],
-                           fcr_rate=rate, fcr_breakers=breakers, as_of=as_of_timestamp(as_of_us),
-                           timezone=zone)
+    return ResolutionTimes(cases=cases, summary=summary, fcr_rate=rate, fcr_breakers=breakers,
+                           as_of=as_of_timestamp(as_of_us), timezone=zone, measures=tuple(measures))
 
 
 def summarize_resolution_times(cases: pd.DataFrame, *, by: str | None = None,

@@ -265,9 +265,8 @@ class Store:
     # -- queries -------------------------------------------------------------------------
     def query(self, name: str, params: Mapping[str, Any] | None = None, **fragments: str) -> pd.DataFrame:
         """Run ``pipelines/sql/<name>.sql`` (with fragments) and return a DataFrame."""
-        text = render(name, **fragments) if fragments else sql_text(name)
-        with self.cursor() as cur:
-            return cur.execute(text, bind_params(text, params)).df()
+        with self.session() as session:
+            return session.query(name, params, **fragments)
 
     def query_rows(self, name: str, params: Mapping[str, Any] | None = None, **fragments: str) -> list[tuple]:
         """Like :meth:`query` but returns plain tuples (cheap for tiny results)."""

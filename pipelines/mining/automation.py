@@ -428,10 +428,9 @@ def _slot_sums(weights: np.ndarray, activity: np.ndarray, category: np.ndarray, 
 def _slot_keys(slots: np.ndarray, activities: np.ndarray, categories, k: int) -> pd.DataFrame:
     """The candidate keys (level, category, activity) of :func:`_slot_sums` slots."""
     is_activity = slots < k
-    cat = np.asarray(categories, dtype=object)[np.where(is_activity, 0, (slots - k) // k)] if len(categories) else \
-        np.full(len(slots), _NO_CATEGORY, dtype=object)
+    names = np.array([*categories, _NO_CATEGORY], dtype=object)  # activity slots take the last
     return pd.DataFrame({"level": np.where(is_activity, "activity", "category").astype(object),
-                         schema.CATEGORY: np.where(is_activity, _NO_CATEGORY, cat).astype(object),
+                         schema.CATEGORY: names[np.where(is_activity, len(categories), (slots - k) // k)],
                          schema.ACTIVITY: np.asarray(activities, dtype=object)[slots % k]})
 
 

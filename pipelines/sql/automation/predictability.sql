@@ -20,30 +20,21 @@
 with profile as (
     {{profile}}
 ),
-views as (
+views as (  -- each step group once per (level, attribute) view; '' is the whole group
     select
-        'activity' as level,
-        $no_category as category,
+        v.level,
+        case when v.level = 'activity' then $no_category else p.category end as category,
         p.activity,
-        a.attribute,
-        coalesce(case a.attribute when 'category' then p.category
+        v.attribute,
+        coalesce(case v.attribute when 'category' then p.category
                                   when 'priority' then p.priority
                                   when 'channel' then p.channel end, '') as value,
         p.next_activity, p.n, p.n_wait, p.sum_log_wait, p.sumsq_log_wait
     from profile p
-    cross join (values (''), ('category'), ('priority'), ('channel')) a(attribute)
-    union all
-    select
-        'category',
-        p.category,
-        p.activity,
-        a.attribute,
-        coalesce(case a.attribute when 'priority' then p.priority
-                                  when 'channel' then p.channel end, ''),
-        p.next_activity, p.n, p.n_wait, p.sum_log_wait, p.sumsq_log_wait
-    from profile p
-    cross join (values (''), ('priority'), ('channel')) a(attribute)
-    where p.category is not null
+    cross join (values ('activity', ''), ('activity', 'category'), ('activity', 'priority'),
+                       ('activity', 'channel'), ('category', ''), ('category', 'priority'),
+                       ('category', 'channel')) v(level, attribute)
+    where v.level = 'activity' or p.category is not null
 ),
 counts as (
     select level, category, activity, attribute, value, next_activity, sum(n)::double as n
@@ -89,12 +80,10 @@ gain as (
     join entropy e using (level, category, activity)
 ),
 best_branch as (
-    select
-        level, category, activity,
-        first(attribute order by round(share, 12) desc, attribute) as attribute,
-        first(share order by round(share, 12) desc, attribute) as share
+    select level, category, activity, attribute, share
     from gain
-    group by all
+    qualify row_number() over (partition by level, category, activity
+                               order by round(share, 12) desc, attribute) = 1
 ),
 waits as (
     select
@@ -134,13 +123,10 @@ explained as (
     from variance
 ),
 best_wait as (
-    select
-        level, category, activity,
-        first(attribute order by round(share, 12) desc, attribute) as attribute,
-        first(share order by round(share, 12) desc, attribute) as share,
-        first(grand order by round(share, 12) desc, attribute) as grand
+    select level, category, activity, attribute, share, grand
     from explained
-    group by all
+    qualify row_number() over (partition by level, category, activity
+                               order by round(share, 12) desc, attribute) = 1
 ),
 slow as (
     select
@@ -152,7 +138,7 @@ slow as (
     from wait_values v
     join best_wait b using (level, category, activity, attribute)
     where b.share >= 0.1
-      and (exp(v.log_mean) - 1) * 3600 >= 1.5 * ((exp(b.grand) - 1) * 3600)
+      and exp(v.log_mean) - 1 >= 1.5 * (exp(b.grand) - 1)
       and v.n >= 0.05 * v.total_n
 ),
 slow_lists as (
